@@ -1,0 +1,92 @@
+"""Argument checks used at the public boundary.
+
+Every check raises ``TypeError`` or ``ValueError`` with a message that names the
+offending parameter and says what is allowed, so that users can fix a call without
+reading the source.
+"""
+
+import numbers
+
+import numpy as np
+
+_TYPE_NAMES = {
+    'int': (numbers.Integral,),
+    'numeric': (numbers.Real,),
+    'str': (str,),
+    'path-like': (str,),
+    'callable': None,
+}
+
+
+def _type_label(types):
+    labels = []
+    for t in types:
+        if t is None:
+            labels.append('None')
+        elif isinstance(t, str):
+            labels.append(t)
+        else:
+            labels.append(t.__name__)
+    if len(labels) == 1:
+        return labels[0]
+    return ', '.join(labels[:-1]) + ' or ' + labels[-1]
+
+
+def _validate_type(value, types, name, type_name=None):
+    """Raise TypeError unless ``value`` is an instance of one of ``types``.
+
+    ``types`` may contain classes, ``None`` and the shortcuts ``'int'``, ``'numeric'``
+    (a real number, not a bool), ``'str'``, ``'path-like'`` and ``'callable'``.
+    """
+    if not isinstance(types, (tuple, list)):
+        types = (types,)
+    for t in types:
+        if t is None and value is None:
+            return value
+        if t == 'callable' and callable(value):
+            return value
+        if t == 'path-like':
+            import os
+            if isinstance(value, (str, os.PathLike)):
+                return value
+            continue
+        if isinstance(t, str) and t in _TYPE_NAMES and _TYPE_NAMES[t] is not None:
+            if isinstance(value, bool) and t in ('int', 'numeric'):
+                continue
+            if isinstance(value, _TYPE_NAMES[t]):
+                return value
+        elif isinstance(t, type):
+            if isinstance(value, bool) and t in (int, float):
+                continue
+            if isinstance(value, t):
+                return value
+    label = type_name if type_name is not None else _type_label(types)
+    raise TypeError(f'{name} must be an instance of {label}, got '
+                    f'{type(value).__name__} ({value!r})')
+
+
+def _check_option(name, value, allowed):
+    """Raise ValueError unless ``value`` is one of ``allowed``."""
+    if value not in allowed:
+        options = ', '.join(repr(a) for a in allowed)
+        raise ValueError(f'Invalid value for the {name!r} parameter: {value!r}. '
+                         f'Allowed values are {options}.')
+    return value
+
+
+def _check_nonnegative(name, value, strict=False):
+    """Raise ValueError for a negative (or, with ``strict``, zero) number."""
+    _validate_type(value, 'numeric', name)
+    if not np.isfinite(value) or value < 0 or (strict and value == 0):
+        bound = '> 0' if strict else '>= 0'
+        raise ValueError(f'{name} must be a finite number {bound}, got {value!r}')
+    return value
+
+
+def _check_int(name, value, minimum=None):
+    """Return ``value`` as int; raise unless it is an integer >= ``minimum``."""
+    _validate_type(value, 'int', name)
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f'{name} must be an integer >= {minimum}, got {value}')
+    return value

@@ -1,0 +1,161 @@
+"""Instantiate a :class:`~hnn_core.simulation_plan.SimulationPlan` in NEURON.
+
+Only the cells and drive cells that belong to this process (``gid % n_ranks ==
+rank``) are built; connections reach remote sources through
+``ParallelContext.gid_connect``, so one code path serves a single process and MPI.
+"""
+
+import numpy as np
+from neuron import h
+
+# Must match DEFINE MAXSPIKES in mod/drivesource.mod.
+_MAX_SPIKES_PER_SOURCE = 128
+
+
+class _Cell:
+    """The NEURON objects of one real cell."""
+
+    __slots__ = ('gid', 'cell_type', 'sections', 'synapses', 'detector')
+
+    def __init__(self, gid, template, threshold):
+        self.gid = gid
+        self.cell_type = template.cell_type
+        self.sections = {}
+        self.synapses = {}
+        for spec in template.sections:
+            sec = h.Section(name=f'{template.cell_type}_{gid}_{spec.name}')
+            sec.nseg = spec.nseg
+            sec.L = spec.L
+            sec.diam = spec.diam_effective
+            sec.cm = spec.cm
+            sec.Ra = spec.Ra
+            if spec.parent is not None:
+                sec.connect(self.sections[spec.parent](spec.parent_x), 0)
+            for mech, values in spec.mechanisms.items():
+                sec.insert(mech)
+                for name, value in values.items():
+                    attr = f'{name}_{mech}'
+                    if isinstance(value, tuple):
+                        for seg, seg_value in zip(sec, value):
+                            setattr(seg, attr, seg_value)
+                    else:
+                        setattr(sec, attr, value)
+            for seg in sec.allseg():
+                seg.v = spec.v_init
+            for receptor, (e, tau1, tau2) in spec.synapses.items():
+                syn = h.Exp2Syn(sec(0.5))
+                syn.e, syn.tau1, syn.tau2 = e, tau1, tau2
+                self.synapses[(spec.name, receptor)] = syn
+            self.sections[spec.name] = sec
+        soma = self.sections['soma']
+        self.detector = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
+        self.detector.threshold = threshold
+
+    def segment_voltage_refs(self):
+        """References to v at every segment centre, in template order."""
+        return [seg._ref_v for sec in self.sections.values() for seg in sec]
+
+
+class _DriveCell:
+    """One drive cell: a DriveSource (plus overflow sources for long trains)."""
+
+    __slots__ = ('gid', 'sources', 'relays', 'output')
+
+    def __init__(self, gid, times):
+        self.gid = gid
+        self.sources = []
+        self.relays = []
+        chunks = [times[k:k + _MAX_SPIKES_PER_SOURCE]
+                  for k in range(0, max(len(times), 1), _MAX_SPIKES_PER_SOURCE)]
+        for chunk in chunks:
+            src = h.DriveSource()
+            src.n = len(chunk)
+            for k, t in enumerate(chunk):
+                src.times[k] = t
+            self.sources.append(src)
+        main = self.sources[0]
+        for extra in self.sources[1:]:
+            relay = h.NetCon(extra, main)
+            relay.delay = 0
+            self.relays.append(relay)
+        self.output = h.NetCon(main, None)
+
+
+class NeuronNetwork:
+    """The NEURON objects of one trial on this process."""
+
+    def __init__(self, plan, trial_idx, rank=0, n_ranks=1):
+        self.pc = h.ParallelContext()
+        self.plan = plan
+        self.rank = rank
+        self.n_ranks = n_ranks
+        h.celsius = plan.celsius
+        self.cells = {}
+        self.drive_cells = {}
+        self.netcons = []
+        self._build_cells()
+        self._build_drive_cells(trial_idx)
+        self._connect(trial_idx)
+
+    def _is_local(self, gid):
+        return gid % self.n_ranks == self.rank
+
+    def _build_cells(self):
+        plan = self.plan
+        for gid in range(self.rank, plan.n_cells, self.n_ranks):
+            template = plan.templates[plan.cell_type(gid)]
+            cell = _Cell(gid, template, plan.threshold)
+            self.pc.set_gid2node(gid, self.rank)
+            self.pc.cell(gid, cell.detector)
+            self.cells[gid] = cell
+
+    def _build_drive_cells(self, trial_idx):
+        times = self.plan.drive_times[trial_idx]
+        for gid, gid_times in zip(self.plan.drive_gids, times):
+            gid = int(gid)
+            if not self._is_local(gid) or len(gid_times) == 0:
+                continue
+            drive_cell = _DriveCell(gid, gid_times)
+            self.pc.set_gid2node(gid, self.rank)
+            self.pc.cell(gid, drive_cell.output)
+            self.drive_cells[gid] = drive_cell
+
+    def _connect(self, trial_idx):
+        plan = self.plan
+        # Sources that can fire in this trial: every real cell, and drive cells
+        # with at least one spike time (on any rank).
+        n_gids = max([plan.n_cells] + [g + 1 for g in plan.drive_gids])
+        can_fire = np.zeros(n_gids, bool)
+        can_fire[:plan.n_cells] = True
+        for gid, times in zip(plan.drive_gids, plan.drive_times[trial_idx]):
+            can_fire[gid] = len(times) > 0
+        for block in plan.blocks:
+            sections = plan.templates[block.target_type].locations[block.location]
+            if not sections:
+                continue
+            # Inert contacts are left out: weight-0 events change nothing, and an
+            # event whose delay exceeds tstop can never be delivered.
+            keep = (block.weights != 0) & (block.delays <= plan.tstop)
+            keep &= can_fire[block.src_gids]
+            keep &= (block.tgt_gids % self.n_ranks) == self.rank
+            for src, tgt, weight, delay in zip(block.src_gids[keep],
+                                               block.tgt_gids[keep],
+                                               block.weights[keep],
+                                               block.delays[keep]):
+                synapses = self.cells[int(tgt)].synapses
+                for sec_name in sections:
+                    nc = self.pc.gid_connect(int(src),
+                                             synapses[(sec_name, block.receptor)])
+                    nc.weight[0] = weight
+                    nc.delay = delay
+                    self.netcons.append(nc)
+
+    def pyramidal_cells(self, cell_type):
+        return [cell for cell in self.cells.values() if cell.cell_type == cell_type]
+
+    def clear(self):
+        """Release every NEURON object of this trial."""
+        self.pc.gid_clear()
+        self.netcons = []
+        self.drive_cells = {}
+        self.cells = {}

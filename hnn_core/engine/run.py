@@ -1,0 +1,120 @@
+"""Run one trial in NEURON and reduce it to plain numpy arrays.
+
+The run advances in chunks (every 10 ms of simulated time) so that progress can be
+reported and the recorded segment voltages can be turned into dipoles and
+discarded as the run goes: memory stays bounded by one chunk, however long the
+trial.
+"""
+
+import numpy as np
+from neuron import h
+
+from .mechanisms import load_mechanisms
+from .model import NeuronNetwork
+
+PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
+DIPOLE_LAYERS = {'L2': 'L2_pyramidal', 'L5': 'L5_pyramidal'}
+
+
+def _chunk_ends(tstop, dt):
+    """Times to advance to: one step first, then every 10 ms, then tstop."""
+    ends = [dt]
+    t = PROGRESS_INTERVAL
+    while t < tstop:
+        ends.append(t)
+        t += PROGRESS_INTERVAL
+    ends.append(tstop)
+    return sorted(set(e for e in ends if e <= tstop))
+
+
+class _DipoleRecorder:
+    """Records segment voltages of pyramidal cells and folds them into dipoles."""
+
+    def __init__(self, net):
+        self.layers = {}
+        for layer, cell_type in DIPOLE_LAYERS.items():
+            cells = net.pyramidal_cells(cell_type)
+            weights = net.plan.templates[cell_type].dipole_weights()
+            vectors = [h.Vector().record(ref)
+                       for cell in cells for ref in cell.segment_voltage_refs()]
+            self.layers[layer] = (weights, len(cells), vectors)
+        self.chunks = {layer: [] for layer in self.layers}
+
+    def collect(self):
+        """Reduce the samples recorded since the last call and free them."""
+        for layer, (weights, n_cells, vectors) in self.layers.items():
+            if n_cells == 0:
+                continue
+            volts = np.array([v.as_numpy() for v in vectors])
+            volts = volts.reshape(n_cells, len(weights), -1)
+            # fAm of each cell, summed over the layer's cells
+            self.chunks[layer].append(np.einsum('s,cst->t', weights, volts))
+            for v in vectors:
+                v.resize(0)
+
+    def result(self, n_samples):
+        out = {}
+        for layer in self.layers:
+            if self.chunks[layer]:
+                out[layer] = np.concatenate(self.chunks[layer])
+            else:
+                out[layer] = np.zeros(n_samples)
+        return out
+
+
+def run_trial(plan, trial_idx, rank=0, n_ranks=1, progress=None):
+    """Simulate one trial of ``plan`` on this process.
+
+    Parameters
+    ----------
+    plan : SimulationPlan
+    trial_idx : int
+        Which trial's drive spike times to use.
+    rank, n_ranks : int
+        This process builds the cells and drive cells with gid % n_ranks == rank.
+    progress : callable | None
+        Called with the simulated time (ms) after the first step and every 10 ms.
+
+    Returns
+    -------
+    result : dict
+        ``times`` (ms, NEURON's accumulated time of every sample),
+        ``dipole`` (dict 'L2'/'L5' -> raw dipole of this process's cells, fAm,
+        the sample at t = 0 set to 0 as the reference records it),
+        ``spike_times`` (ms) and ``spike_gids`` of this process's cells.
+    """
+    load_mechanisms()
+    pc = h.ParallelContext()
+    net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
+    try:
+        recorder = _DipoleRecorder(net)
+        t_vec = h.Vector().record(h._ref_t)
+        spike_times, spike_gids = h.Vector(), h.Vector()
+        pc.spike_record(-1, spike_times, spike_gids)
+
+        h.CVode().active(0)
+        h.secondorder = 0
+        h.dt = plan.dt
+        pc.set_maxstep(10)
+        # No voltage argument: every section keeps its own initial potential.
+        h.finitialize()
+
+        times = []
+        for t_end in _chunk_ends(plan.tstop, plan.dt):
+            pc.psolve(t_end)
+            times.append(t_vec.as_numpy().copy())
+            t_vec.resize(0)
+            recorder.collect()
+            if progress is not None and h.t < plan.tstop - plan.dt / 2:
+                progress(h.t)
+        times = np.concatenate(times)
+        dipole = recorder.result(len(times))
+        for series in dipole.values():
+            # The reference clears its dipole accumulator during initialisation
+            # and records 0 at t = 0.
+            series[0] = 0.0
+        return {'times': times, 'dipole': dipole,
+                'spike_times': spike_times.as_numpy().copy(),
+                'spike_gids': spike_gids.as_numpy().astype(int)}
+    finally:
+        net.clear()
