@@ -62,7 +62,7 @@ class _DipoleRecorder:
         return out
 
 
-def run_trial(plan, trial_idx, rank=0, n_ranks=1, progress=None):
+def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     """Simulate one trial of ``plan`` on this process.
 
     Parameters
@@ -72,8 +72,9 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, progress=None):
         Which trial's drive spike times to use.
     rank, n_ranks : int
         This process builds the cells and drive cells with gid % n_ranks == rank.
-    progress : callable | None
-        Called with the simulated time (ms) after the first step and every 10 ms.
+    verbose : bool
+        Report the build and, after the first step and every 10 ms, the
+        simulated time (printed by rank 0 only).
 
     Returns
     -------
@@ -83,9 +84,15 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, progress=None):
         the sample at t = 0 set to 0 as the reference records it),
         ``spike_times`` (ms) and ``spike_gids`` of this process's cells.
     """
-    load_mechanisms()
+    verbose = verbose and rank == 0
+    load_mechanisms(verbose=verbose)
     pc = h.ParallelContext()
+    if verbose:
+        print('Building the NEURON model', flush=True)
     net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
+    if verbose:
+        print('[Done]', flush=True)
+        print(f'running trial {trial_idx + 1} on {n_ranks} cores', flush=True)
     try:
         recorder = _DipoleRecorder(net)
         t_vec = h.Vector().record(h._ref_t)
@@ -105,8 +112,8 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, progress=None):
             times.append(t_vec.as_numpy().copy())
             t_vec.resize(0)
             recorder.collect()
-            if progress is not None and h.t < plan.tstop - plan.dt / 2:
-                progress(h.t)
+            if verbose and h.t < plan.tstop - plan.dt / 2:
+                print(f'Simulation time: {round(h.t, 2)} ms...', flush=True)
         times = np.concatenate(times)
         dipole = recorder.result(len(times))
         for series in dipole.values():

@@ -1,0 +1,107 @@
+"""simulate_dipole: run trials of a network and collect dipoles and spikes."""
+
+import numpy as np
+
+from .backends import _current_backend, JoblibBackend
+from .cell_response import CellResponse
+from .dipole import Dipole
+from .simulation_plan import make_plan
+from ._validate import _validate_type, _check_int
+
+
+def _resolve_postproc(net, postproc):
+    """Default post-processing follows the generation of the network's constructor.
+
+    hnn-core 0.1 (``Network(params)``) smoothed and scaled dipoles unless told not
+    to; hnn-core 0.6 (``jones_2009_model``) returns raw dipoles.
+    """
+    if postproc is None:
+        return net._generation == '0.1'
+    _validate_type(postproc, bool, 'postproc')
+    return postproc
+
+
+def simulate_dipole(net, tstop=None, dt=None, n_trials=None, postproc=None,
+                    verbose=True):
+    """Simulate the network's dipole for one or more trials.
+
+    Trials differ only in the spike times of the drives (each trial has its own
+    seeds). They run on the active backend (see :class:`JoblibBackend`), by
+    default one after another in this process.
+
+    Parameters
+    ----------
+    net : Network
+        The network, with its drives.
+    tstop : float | None
+        Simulated time (ms); None uses ``net.params['tstop']``.
+    dt : float | None
+        Time step (ms); None uses ``net.params['dt']``.
+    n_trials : int | None
+        Number of trials; None uses ``net.params['N_trials']``.
+    postproc : bool | None
+        Smooth each dipole with a Hamming window of ``params['dipole_smooth_win']``
+        ms and scale it by ``params['dipole_scalefctr']``. None (the default)
+        follows the network's constructor: True for ``Network(params)`` (as in
+        hnn-core 0.1), False for :func:`jones_2009_model` (as in hnn-core 0.6).
+    verbose : bool
+        Print the progress of each trial.
+
+    Returns
+    -------
+    dpls : list of Dipole
+        One dipole per trial (nAm), after the baseline renormalisation of the
+        model. Spikes of all trials go to ``net.cell_response``, replacing
+        earlier results.
+    """
+    from .network import Network
+    _validate_type(net, Network, 'net')
+    tstop = net._param('tstop') if tstop is None else tstop
+    dt = net._param('dt') if dt is None else dt
+    n_trials = net._param('N_trials') if n_trials is None else n_trials
+    _validate_type(tstop, 'numeric', 'tstop')
+    _validate_type(dt, 'numeric', 'dt')
+    if not tstop > 0:
+        raise ValueError(f'tstop must be > 0 ms, got {tstop}')
+    if not 0 < dt <= tstop:
+        raise ValueError(f'dt must be > 0 ms and at most tstop ({tstop} ms), got {dt}')
+    n_trials = _check_int('n_trials', n_trials, minimum=1)
+    postproc = _resolve_postproc(net, postproc)
+    _validate_type(verbose, bool, 'verbose')
+
+    plan = make_plan(net, tstop=float(tstop), dt=float(dt), n_trials=n_trials)
+    backend = _current_backend()
+    if backend is None:
+        backend = JoblibBackend(n_jobs=1, _verbose=verbose)
+    results = backend.simulate(plan, verbose=verbose)
+
+    n_per_layer = net.mesh_shape[0] * net.mesh_shape[1]
+    dpls = []
+    for result in results:
+        dpl = Dipole(result['times'], {'agg': result['dipole']['L2'] +
+                                       result['dipole']['L5'],
+                                       'L2': result['dipole']['L2'],
+                                       'L5': result['dipole']['L5']})
+        dpl._baseline_renormalize(n_per_layer)
+        dpl._convert_fAm_to_nAm()
+        if postproc:
+            dpl._post_process(net._param('dipole_smooth_win'),
+                              net._param('dipole_scalefctr'))
+        dpls.append(dpl)
+    net.cell_response = _cell_response(plan, results)
+    return dpls
+
+
+def _cell_response(plan, results):
+    names = np.empty(max(stop for _, _, stop in plan.gid_names), dtype=object)
+    for name, start, stop in plan.gid_names:
+        names[start:stop] = name
+    spike_times, spike_gids, spike_types = [], [], []
+    for result in results:
+        times, gids = result['spike_times'], result['spike_gids']
+        order = np.lexsort((gids, times))
+        spike_times.append(times[order].tolist())
+        spike_gids.append(gids[order].tolist())
+        spike_types.append(names[gids[order]].tolist())
+    return CellResponse(spike_times=spike_times, spike_gids=spike_gids,
+                        spike_types=spike_types, times=results[0]['times'])

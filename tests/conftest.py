@@ -1,0 +1,38 @@
+import os
+import os.path as op
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use('Agg')
+
+DATA = op.join(op.dirname(op.abspath(__file__)), 'data')
+
+
+def rel_rms(x, ref):
+    """Relative RMS error of x against ref (the reference README's metric)."""
+    x, ref = np.asarray(x, float), np.asarray(ref, float)
+    return np.sqrt(np.mean((x - ref) ** 2)) / np.sqrt(np.mean(ref ** 2))
+
+
+def assert_same_spikes(times, gids, ref_times, ref_gids, atol=1e-6):
+    """Same (gid, time) pairs: each gid's sorted spike times agree within atol."""
+    times, gids = np.asarray(times, float), np.asarray(gids, int)
+    ref_times, ref_gids = np.asarray(ref_times, float), np.asarray(ref_gids, int)
+    assert len(times) == len(ref_times), (len(times), len(ref_times))
+    np.testing.assert_array_equal(np.unique(gids), np.unique(ref_gids))
+    for gid in np.unique(ref_gids):
+        mine = np.sort(times[gids == gid])
+        theirs = np.sort(ref_times[ref_gids == gid])
+        assert len(mine) == len(theirs), f'gid {gid}: {mine} vs {theirs}'
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=atol,
+                                   err_msg=f'spike times of gid {gid}')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _mechanisms_compiled():
+    """Compile the mechanisms once up front, so no test times the compiler."""
+    from hnn_core.engine import compile_mechanisms
+    compile_mechanisms()
+    yield
