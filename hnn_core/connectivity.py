@@ -98,7 +98,7 @@ def local_connections(net):
             src_gids, tgt_gids = src_gids[keep], tgt_gids[keep]
         factor = _distance_factor(xy[src_gids], xy[tgt_gids],
                                   lamtha * net._inplane_distance)
-        a_weight = float(net.params[key])
+        a_weight = float(net._param(key))
         blocks.append(ConnectionBlock(
             name=f'{_SHORT[src_type]}_{_SHORT[tgt_type]}_{receptor}',
             target_type=tgt_type, receptor=receptor, location=location,

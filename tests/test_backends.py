@@ -1,0 +1,38 @@
+"""Trials scheduled by JoblibBackend give the same results as a serial run."""
+import numpy as np
+
+from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend
+
+
+def small_net():
+    net = jones_2009_model(mesh_shape=(3, 3))
+    net.add_evoked_drive('evprox1', mu=15., sigma=2., numspikes=1, location='proximal',
+                         weights_ampa={'L2_basket': 0.08831, 'L2_pyramidal': 0.01525,
+                                       'L5_basket': 0.19934, 'L5_pyramidal': 0.00865},
+                         synaptic_delays={'L2_basket': 0.1, 'L2_pyramidal': 0.1,
+                                          'L5_basket': 1., 'L5_pyramidal': 1.})
+    return net
+
+
+def run(n_jobs, capsys=None):
+    net = small_net()
+    with JoblibBackend(n_jobs=n_jobs) as backend:
+        assert backend.n_jobs == n_jobs
+        dpls = simulate_dipole(net, tstop=40., n_trials=2, verbose=False)
+    return dpls, net.cell_response
+
+
+def test_joblib_matches_serial(capsys):
+    serial, cr_serial = run(1)
+    assert capsys.readouterr().out == 'joblib will run over 1 jobs\n'
+    parallel, cr_parallel = run(2)
+    assert capsys.readouterr().out == 'joblib will run over 2 jobs\n'
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a.times, b.times)
+        for layer in ('agg', 'L2', 'L5'):
+            np.testing.assert_array_equal(a.data[layer], b.data[layer])
+    assert cr_serial.spike_times == cr_parallel.spike_times
+    assert cr_serial.spike_gids == cr_parallel.spike_gids
+    assert cr_serial.spike_types == cr_parallel.spike_types
+    assert len(serial) == 2 and not np.array_equal(serial[0].data['agg'],
+                                                   serial[1].data['agg'])

@@ -1,0 +1,119 @@
+"""The NEURON engine on tiny networks: isolated cells, events, spike timing."""
+import numpy as np
+import pytest
+
+from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core.drives import emitted_times
+
+DT = 0.025
+
+
+def raw_dipoles(dpl):
+    """Undo the baseline renormalisation of a 1x1 network: per-cell dipoles (fAm)."""
+    t = dpl.times
+    l2 = dpl.data['L2'] / 1e-6 + 0.0443
+    l5 = dpl.data['L5'] / 1e-6
+    l5 = np.where(t <= 37., l5 - 49.0502, l5 + (3.4770508e-3 * t - 51.231085))
+    return l2, l5
+
+
+def at(times, values, t):
+    return values[int(round(t / DT))]
+
+
+def test_isolated_cells():
+    """No drive: the 1x1 network's cells never spike, so each is isolated.
+
+    Values from the model document (section 11.2), measured with hnn-core 0.6.1.
+    """
+    net = jones_2009_model(mesh_shape=(1, 1))
+    (dpl,) = simulate_dipole(net, tstop=50., verbose=False)
+    assert net.cell_response.spike_times == [[]]
+    l2, l5 = raw_dipoles(dpl)
+    for t, q2, q5 in ((0.025, 0.000668804, -61.211334840),
+                      (1., 0.028136150, -58.685760146),
+                      (10., 0.047743526, -49.541194552),
+                      (50., 0.045905491, -51.133078408)):
+        np.testing.assert_allclose(at(dpl.times, l2, t), q2, rtol=2e-6, atol=1e-9)
+        np.testing.assert_allclose(at(dpl.times, l5, t), q5, rtol=1e-8)
+    # the t = 0 sample is recorded as 0 before the baseline is applied
+    assert l2[0] == pytest.approx(0., abs=1e-12) and l5[0] == pytest.approx(0., abs=1e-9)
+
+
+def test_single_tuft_event_on_l5():
+    """One AMPA event of 0.01 uS on the L5 apical tuft at 5.1 ms (section 11.2)."""
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('tuft', mu=5.0, sigma=0., numspikes=1, location='distal',
+                         weights_ampa={'L5_pyramidal': 0.01}, synaptic_delays=0.1)
+    (dpl,) = simulate_dipole(net, tstop=10., verbose=False)
+    _, l5 = raw_dipoles(dpl)
+    for t, q5 in ((6., -93.155464), (8., -1213.757001), (10., 204.103917)):
+        np.testing.assert_allclose(at(dpl.times, l5, t), q5, rtol=1e-8)
+
+
+def test_spike_times_on_the_step_grid():
+    """Real cells spike at t_n + 1e-10; drive cells at their (emitted) times."""
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('ev', mu=20., sigma=4., numspikes=5, location='proximal',
+                         weights_ampa={'L2_basket': 0.5, 'L5_pyramidal': 0.05},
+                         event_seed=11)
+    (dpl,) = simulate_dipole(net, tstop=40., verbose=False)
+    cr = net.cell_response
+    times, gids = np.array(cr.spike_times[0]), np.array(cr.spike_gids[0])
+    real = gids < net.n_cells
+    assert real.sum() > 0
+    for t in times[real]:
+        n = int(round(t / DT))
+        assert dpl.times[n] + 1e-10 == t
+    for k, gid in enumerate(net.gid_ranges['ev']):
+        draws = np.random.RandomState(11 + k).normal(20., 4., 5)
+        expected = emitted_times(np.sort(draws[(draws > 0) & (draws <= 40.)]))
+        np.testing.assert_array_equal(np.sort(times[gids == gid]), expected)
+    assert set(cr.spike_types[0]) <= {'ev', 'L2_basket', 'L2_pyramidal',
+                                      'L5_basket', 'L5_pyramidal'}
+    assert list(times) == sorted(times)
+
+
+def test_long_spike_trains_are_split_over_sources():
+    """More spikes than one DriveSource holds still all fire, under one gid."""
+    from hnn_core.engine.model import _MAX_SPIKES_PER_SOURCE
+    n = 2 * _MAX_SPIKES_PER_SOURCE + 7
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('many', mu=50., sigma=20., numspikes=n, location='distal',
+                         weights_ampa={'L2_pyramidal': 1e-6}, cell_specific=False,
+                         n_drive_cells=1, event_seed=3)
+    simulate_dipole(net, tstop=100., verbose=False)
+    cr = net.cell_response
+    gid = net.gid_ranges['many'][0]
+    mine = np.array([t for t, g in zip(cr.spike_times[0], cr.spike_gids[0]) if g == gid])
+    draws = np.random.RandomState(3).normal(50., 20., n)
+    expected = emitted_times(np.sort(draws[(draws > 0) & (draws <= 100.)]))
+    assert len(expected) > _MAX_SPIKES_PER_SOURCE
+    np.testing.assert_array_equal(np.sort(mine), expected)
+
+
+def test_trials_are_reproducible_and_replace_results():
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('ev', mu=10., sigma=3., numspikes=2, location='proximal',
+                         weights_ampa={'L5_pyramidal': 0.05})
+    first = simulate_dipole(net, tstop=30., n_trials=2, verbose=False)
+    spikes_first = net.cell_response.spike_times
+    second = simulate_dipole(net, tstop=30., n_trials=2, verbose=False)
+    assert len(net.cell_response.spike_times) == 2  # replaced, not appended
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a.data['agg'], b.data['agg'])
+    assert net.cell_response.spike_times == spikes_first
+    # different seeds per trial
+    assert not np.array_equal(first[0].data['agg'], first[1].data['agg'])
+
+
+def test_progress_output(capsys):
+    net = jones_2009_model(mesh_shape=(1, 1))
+    simulate_dipole(net, tstop=30., verbose=True)
+    out = capsys.readouterr().out.splitlines()
+    out = [line for line in out if not line.startswith('Loading custom mechanism')]
+    assert out == ['joblib will run over 1 jobs', 'Building the NEURON model', '[Done]',
+                   'running trial 1 on 1 cores', 'Simulation time: 0.03 ms...',
+                   'Simulation time: 10.0 ms...', 'Simulation time: 20.0 ms...']
+    simulate_dipole(net, tstop=30., verbose=False)
+    assert capsys.readouterr().out == ''

@@ -1,0 +1,165 @@
+"""Network layout: positions, gids and connectivity (no NEURON needed)."""
+import numpy as np
+import pytest
+
+from hnn_core import Network, jones_2009_model, read_params
+from hnn_core.cells import cell_templates
+from hnn_core.connectivity import local_connections, drive_connections, \
+    n_synaptic_contacts
+from hnn_core.network import DEFAULT_PARAMS
+
+WEIGHTS_D1_AMPA = {'L2_basket': 0.006562, 'L2_pyramidal': .000007,
+                   'L5_pyramidal': 0.142300}
+WEIGHTS_D1_NMDA = {'L2_basket': 0.019482, 'L2_pyramidal': 0.004317,
+                   'L5_pyramidal': 0.080074}
+WEIGHTS_P1 = {'L2_basket': 0.08831, 'L2_pyramidal': 0.01525, 'L5_basket': 0.19934,
+              'L5_pyramidal': 0.00865}
+WEIGHTS_P2 = {'L2_basket': 0.000003, 'L2_pyramidal': 1.438840, 'L5_basket': 0.008958,
+              'L5_pyramidal': 0.684013}
+DELAYS_PROX = {'L2_basket': 0.1, 'L2_pyramidal': 0.1, 'L5_basket': 1.,
+               'L5_pyramidal': 1.}
+
+
+def add_example_drives(net, **seed):
+    """The reference example's three evoked drives."""
+    net.add_evoked_drive('evdist1', mu=63.53, sigma=3.85, numspikes=1,
+                         weights_ampa=WEIGHTS_D1_AMPA, weights_nmda=WEIGHTS_D1_NMDA,
+                         location='distal', synaptic_delays=0.1, **seed)
+    net.add_evoked_drive('evprox1', mu=26.61, sigma=2.47, numspikes=1,
+                         weights_ampa=WEIGHTS_P1, location='proximal',
+                         synaptic_delays=DELAYS_PROX, **seed)
+    net.add_evoked_drive('evprox2', mu=137.12, sigma=8.33, numspikes=1,
+                         weights_ampa=WEIGHTS_P2, location='proximal',
+                         synaptic_delays=DELAYS_PROX, **seed)
+    return net
+
+
+def spans(net):
+    return {k: (v.start, v.stop) for k, v in net.gid_ranges.items()}
+
+
+def test_positions():
+    net = jones_2009_model()
+    basket = [(x, y) for x, y, _ in net.pos_dict['L2_basket']]
+    assert basket == [(0, 0), (3, 0), (6, 0), (9, 0), (1, 1), (4, 1), (7, 1), (0, 2),
+                      (3, 2), (6, 2), (9, 2), (1, 3), (4, 3), (7, 3), (0, 4), (3, 4),
+                      (6, 4), (9, 4), (1, 5), (4, 5), (7, 5), (0, 6), (3, 6), (6, 6),
+                      (9, 6), (1, 7), (4, 7), (7, 7), (0, 8), (3, 8), (6, 8), (9, 8),
+                      (1, 9), (4, 9), (7, 9)]
+    assert [p[:2] for p in net.pos_dict['L5_basket']] == basket
+    pyr = net.pos_dict['L5_pyramidal']
+    assert pyr[0][:2] == (0, 0) and pyr[1][:2] == (0, 1) and pyr[10][:2] == (1, 0)
+    assert net.pos_dict['origin'] == (4, 4, 653)
+    small = jones_2009_model(mesh_shape=(3, 3))
+    assert [p[:2] for p in small.pos_dict['L2_basket']] == [(0, 0), (1, 1), (0, 2)]
+    assert small.pos_dict['origin'] == (1, 1, 653)
+    one = jones_2009_model(mesh_shape=(1, 1))
+    assert [p[:2] for p in one.pos_dict['L2_basket']] == [(0, 0)]
+    assert one.pos_dict['origin'] == (0, 0, 653)
+
+
+def test_cell_gid_ranges():
+    net = jones_2009_model()
+    assert spans(net) == {'L2_basket': (0, 35), 'L2_pyramidal': (35, 135),
+                          'L5_basket': (135, 170), 'L5_pyramidal': (170, 270)}
+    assert net.n_cells == 270
+    params = read_params(DEFAULT_PARAMS)
+    params.update(N_pyr_x=3, N_pyr_y=3)
+    assert spans(Network(params))['L5_pyramidal'] == (15, 24)
+    assert repr(Network(read_params(DEFAULT_PARAMS))) == (
+        '<Network | 10 x 10 Pyramidal cells (L2, L5)\n35 L2 basket cells\n'
+        '35 L5 basket cells>')
+
+
+def test_drive_gid_layouts():
+    """One drive cell per cell (0.1), per weighted cell (0.6), all cells (legacy)."""
+    v01 = add_example_drives(Network(read_params(DEFAULT_PARAMS)), seedcore=4)
+    assert spans(v01)['evdist1'] == (270, 540)
+    assert spans(v01)['evprox1'] == (540, 810)
+    assert spans(v01)['evprox2'] == (810, 1080)
+    current = add_example_drives(jones_2009_model(), event_seed=4)
+    assert spans(current)['evdist1'] == (270, 505)
+    assert spans(current)['evprox1'] == (505, 775)
+    assert spans(current)['evprox2'] == (775, 1045)
+    assert current._n_gids == 1045
+    small = add_example_drives(jones_2009_model(mesh_shape=(3, 3)), event_seed=4)
+    assert spans(small)['evdist1'] == (24, 45) and small._n_gids == 93
+    legacy = add_example_drives(jones_2009_model(mesh_shape=(3, 3), legacy_mode=True),
+                                event_seed=4)
+    assert spans(legacy)['evdist1'] == (24, 48)
+    assert spans(legacy)['evprox2'] == (72, 96)
+
+
+def test_local_connection_counts():
+    net = jones_2009_model()
+    templates = cell_templates(net.params)
+    blocks = local_connections(net)
+    pairs = {}
+    for b in blocks:
+        pairs[b.name] = pairs.get(b.name, 0) + b.n_pairs
+    assert pairs == {
+        'L2Pyr_L2Pyr_nmda': 9900, 'L2Pyr_L2Pyr_ampa': 9900,
+        'L5Pyr_L5Pyr_nmda': 9900, 'L5Pyr_L5Pyr_ampa': 9900,
+        'L2Basket_L2Pyr_gabaa': 3500, 'L2Basket_L2Pyr_gabab': 3500,
+        'L5Basket_L5Pyr_gabaa': 3500, 'L5Basket_L5Pyr_gabab': 3500,
+        'L2Pyr_L5Pyr_ampa': 20000, 'L2Basket_L5Pyr_gabaa': 3500,
+        'L2Pyr_L2Basket_ampa': 3500, 'L2Basket_L2Basket_gabaa': 1225,
+        'L5Basket_L5Basket_gabaa': 1190, 'L5Pyr_L5Basket_ampa': 3500,
+        'L2Pyr_L5Basket_ampa': 3500}
+    contacts = {b.name: 0 for b in blocks}
+    for b in blocks:
+        contacts[b.name] += n_synaptic_contacts([b], templates)
+    assert contacts['L2Pyr_L2Pyr_nmda'] == 29700
+    assert contacts['L2Pyr_L5Pyr_ampa'] == 40000
+    assert n_synaptic_contacts(blocks, templates) == 189215
+
+
+def test_distance_dependence():
+    net = jones_2009_model()
+    blocks = {b.name: b for b in local_connections(net)}
+    b = blocks['L2Pyr_L2Pyr_ampa']
+    # autapses removed; a cell one grid step away
+    assert not np.any(b.src_gids == b.tgt_gids)
+    row = np.flatnonzero((b.src_gids == 35) & (b.tgt_gids == 36))[0]
+    np.testing.assert_allclose(b.weights[row], 0.0005 * np.exp(-1 / 9), rtol=1e-15)
+    np.testing.assert_allclose(b.delays[row], np.exp(1 / 9), rtol=1e-15)
+    # the farthest pair across the grid: delay ~6.566e7 ms
+    assert b.delays.max() == pytest.approx(6.566e7, rel=1e-3)
+    self_conn = blocks['L2Basket_L2Basket_gabaa']
+    assert np.any(self_conn.src_gids == self_conn.tgt_gids)
+
+
+def test_drive_connections():
+    net = add_example_drives(jones_2009_model(), event_seed=4)
+    templates = cell_templates(net.params)
+    count = {name: n_synaptic_contacts(drive_connections(net, name), templates)
+             for name in net.external_drives}
+    # evdist1: L2 basket soma + L2/L5 tuft, AMPA and NMDA; evprox: AMPA only,
+    # three proximal sections per pyramidal cell
+    assert count == {'evdist1': 470, 'evprox1': 670, 'evprox2': 670}
+    blocks = {b.name: b for b in drive_connections(net, 'evprox1')}
+    b = blocks['evprox1_L5_pyramidal_ampa']
+    row = np.flatnonzero(b.tgt_gids == 170)[0]  # the L5 cell at (0, 0)
+    assert b.src_gids[row] == 505 + 35 + 100 + 35  # populations in type order
+    np.testing.assert_allclose(b.weights[row], 2.47092e-4, rtol=1e-5)
+    np.testing.assert_allclose(b.delays[row], 35.0073, rtol=1e-5)
+
+
+def test_v01_drive_cells_face_their_cell():
+    net = add_example_drives(Network(read_params(DEFAULT_PARAMS)), seedcore=4)
+    blocks = drive_connections(net, 'evdist1')
+    src = np.concatenate([b.src_gids for b in blocks])
+    tgt = np.concatenate([b.tgt_gids for b in blocks])
+    np.testing.assert_array_equal(src - 270, tgt)
+    # the drive cells facing L5 baskets (not weighted) have no connection
+    assert not np.any((tgt >= 135) & (tgt < 170))
+
+
+def test_copy_keeps_model_and_drops_results():
+    net = add_example_drives(jones_2009_model(mesh_shape=(3, 3)), event_seed=4)
+    net.cell_response = 'results'
+    net2 = net.copy()
+    assert net2.cell_response is None and net.cell_response == 'results'
+    assert spans(net2) == spans(net)
+    net2.external_drives['evprox1']['dynamics']['mu'] = 10.
+    assert net.external_drives['evprox1']['dynamics']['mu'] == 26.61

@@ -1,0 +1,123 @@
+"""Bad input gets a TypeError or ValueError naming the parameter."""
+import pytest
+
+from hnn_core import Network, jones_2009_model, read_params, simulate_dipole
+from hnn_core.network import DEFAULT_PARAMS
+
+GOOD = dict(mu=20., sigma=1., numspikes=1, location='proximal',
+            weights_ampa={'L2_pyramidal': 0.01})
+
+
+def add(net=None, **kwargs):
+    net = jones_2009_model(mesh_shape=(3, 3)) if net is None else net
+    net.add_evoked_drive('ev', **{**GOOD, **kwargs})
+    return net
+
+
+@pytest.mark.parametrize('kwargs, exc, match', [
+    (dict(location='apical'), ValueError, "'location'.*'proximal', 'distal'"),
+    (dict(location=3), TypeError, 'location must be'),
+    (dict(sigma=-1.), ValueError, 'sigma must be'),
+    (dict(sigma='1'), TypeError, 'sigma must be'),
+    (dict(numspikes=-2), ValueError, 'numspikes must be an integer >= 1'),
+    (dict(numspikes=0), ValueError, 'numspikes must be an integer >= 1'),
+    (dict(numspikes=1.5), TypeError, 'numspikes must be'),
+    (dict(mu='20'), TypeError, 'mu must be'),
+    (dict(weights_ampa={'L2_pyr': 0.01}), ValueError,
+     "unknown cell type 'L2_pyr'.*'L2_pyramidal'"),
+    (dict(weights_ampa={'L2_pyramidal': -0.01}), ValueError,
+     r"weights_ampa\['L2_pyramidal'\] must be"),
+    (dict(weights_ampa=[0.01]), TypeError, 'weights_ampa must be'),
+    (dict(weights_ampa=None), ValueError, 'at least one weight'),
+    (dict(location='distal', weights_nmda={'L5_basket': 0.1}), ValueError,
+     "weights_nmda has a weight for 'L5_basket'.*cannot reach"),
+    (dict(synaptic_delays={'L5_pyramidal': 1.}), ValueError,
+     "synaptic_delays must give a delay.*'L2_pyramidal'"),
+    (dict(synaptic_delays=-1.), ValueError, 'synaptic_delays must be'),
+    (dict(synaptic_delays='1'), TypeError, 'synaptic_delays must be'),
+    (dict(space_constant=0.), ValueError, 'space_constant must be'),
+    (dict(probability=1.5), ValueError, r'probability must be in \(0, 1\]'),
+    (dict(seedcore=1, event_seed=2), ValueError, 'either seedcore.*or event_seed'),
+    (dict(event_seed=2.5), TypeError, 'event_seed must be'),
+    (dict(cell_specific=True, n_drive_cells=3), ValueError,
+     "n_drive_cells must be 'n_cells'"),
+    (dict(cell_specific=False, n_drive_cells=0), ValueError,
+     'n_drive_cells must be an integer >= 1'),
+    (dict(cell_specific=False, n_drive_cells='n_cells'), ValueError,
+     'n_drive_cells must be a positive integer'),
+    (dict(sync_within_trial='yes'), TypeError, 'sync_within_trial must be'),
+])
+def test_evoked_drive_arguments(kwargs, exc, match):
+    net = jones_2009_model(mesh_shape=(3, 3))
+    with pytest.raises(exc, match=match):
+        add(net, **kwargs)
+    # nothing half-added
+    assert 'ev' not in net.gid_ranges and 'ev' not in net.external_drives
+
+
+def test_drive_name_used_twice():
+    net = add()
+    before = dict(net.gid_ranges)
+    with pytest.raises(ValueError, match="named 'ev' already exists"):
+        add(net)
+    with pytest.raises(ValueError, match="named 'L2_basket' already exists"):
+        net.add_evoked_drive('L2_basket', **GOOD)
+    assert net.gid_ranges == before
+
+
+def test_integer_delay_is_accepted():
+    # hnn-core 0.1 silently lost an int delay and failed at build time
+    net = add(synaptic_delays=1)
+    assert net.external_drives['ev']['synaptic_delays'] == 1.0
+
+
+def test_missing_parameter():
+    params = read_params(DEFAULT_PARAMS)
+    del params['gbar_L2Pyr_L2Pyr_ampa']
+    net = add(jones_2009_model(params, mesh_shape=(1, 1)))
+    with pytest.raises(ValueError, match="'gbar_L2Pyr_L2Pyr_ampa' is missing"):
+        simulate_dipole(net, tstop=5., verbose=False)
+    params = read_params(DEFAULT_PARAMS)
+    del params['L5Pyr_soma_gbar_ca']
+    net = add(jones_2009_model(params, mesh_shape=(1, 1)))
+    with pytest.raises(ValueError, match="'L5Pyr_soma_gbar_ca' is missing"):
+        simulate_dipole(net, tstop=5., verbose=False)
+    params = read_params(DEFAULT_PARAMS)
+    del params['N_pyr_x']
+    with pytest.raises(ValueError, match="'N_pyr_x' is missing"):
+        Network(params)
+
+
+def test_network_arguments():
+    with pytest.raises(TypeError, match='params must be'):
+        Network('default.json')
+    with pytest.raises(ValueError, match='mesh_shape must be'):
+        jones_2009_model(mesh_shape=(3,))
+    with pytest.raises(ValueError, match=r'mesh_shape\[1\] must be an integer >= 1'):
+        jones_2009_model(mesh_shape=(3, 0))
+    with pytest.raises(TypeError, match='legacy_mode must be'):
+        jones_2009_model(legacy_mode='yes')
+
+
+def test_simulate_arguments():
+    net = add()
+    with pytest.raises(TypeError, match='net must be'):
+        simulate_dipole('net', tstop=10.)
+    with pytest.raises(ValueError, match='tstop must be > 0'):
+        simulate_dipole(net, tstop=-1.)
+    with pytest.raises(ValueError, match='dt must be > 0'):
+        simulate_dipole(net, tstop=10., dt=0.)
+    with pytest.raises(ValueError, match='n_trials must be an integer >= 1'):
+        simulate_dipole(net, tstop=10., n_trials=0)
+    with pytest.raises(TypeError, match='postproc must be'):
+        simulate_dipole(net, tstop=10., postproc='yes')
+    assert net.cell_response is None  # nothing ran
+
+
+def test_read_params_errors(tmp_path):
+    with pytest.raises(ValueError, match="extension '.txt'"):
+        read_params(tmp_path / 'params.txt')
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"tstop": 170,,}')
+    with pytest.raises(ValueError, match='bad.json is not valid JSON'):
+        read_params(bad)
