@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install hnn_core with its test dependencies and run the test suite:
+#   1. everything, with the newest NEURON, in ./.venv
+#   2. the reference tests again with NEURON 8.2.7, in ./.venv-nrn8 (made once, reused)
+# Extra arguments go to both pytest runs (e.g. -x, -k name).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+setup_venv() {  # setup_venv DIR [extra pip requirements...]
+    local venv=$1; shift
+    if [ ! -x "$venv/bin/python" ]; then
+        "$PYTHON" -m venv "$venv" || return 1
+    fi
+    "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1
+    "$venv/bin/python" -m pip install -q -e '.[test]' "$@" || return 1
+}
+
+status=0
+echo "== hnn_core tests (newest NEURON) =="
+if setup_venv .venv; then
+    .venv/bin/python -c 'import neuron; print("NEURON", neuron.__version__)'
+    .venv/bin/python -m pytest -q "$@" tests || status=1
+else
+    echo "could not set up .venv"; status=1
+fi
+
+echo "== reference tests under NEURON 8.2.7 =="
+if setup_venv .venv-nrn8 'neuron==8.2.7'; then
+    .venv-nrn8/bin/python -c 'import neuron; print("NEURON", neuron.__version__)'
+    .venv-nrn8/bin/python -m pytest -q -m reference "$@" tests || status=1
+else
+    echo "could not set up .venv-nrn8"; status=1
+fi
+exit $status
