@@ -146,6 +146,92 @@ def _evoked_dynamics(mu, sigma, numspikes, sync_within_trial):
             'sync_within_trial': sync_within_trial}
 
 
+def _check_time_window(tstart, tstop):
+    _check_nonnegative('tstart', tstart)
+    if tstop is not None:
+        _validate_type(tstop, 'numeric', 'tstop')
+        if tstop < tstart:
+            raise ValueError(f'tstop ({tstop} ms) must not be before tstart '
+                             f'({tstart} ms)')
+
+
+def _poisson_dynamics(tstart, tstop, rate_constant, cell_specific, target_types):
+    _check_time_window(tstart, tstop)
+    if isinstance(rate_constant, dict):
+        if not cell_specific:
+            raise ValueError('rate_constant may be a dict of cell type -> rate only '
+                             'when cell_specific is True; give one rate (Hz) for all')
+        for cell_type, rate in rate_constant.items():
+            if cell_type not in CELL_TYPES:
+                raise ValueError(
+                    f'rate_constant has an unknown cell type {cell_type!r}; allowed '
+                    f'cell types are {", ".join(repr(c) for c in CELL_TYPES)}')
+            _check_nonnegative(f'rate_constant[{cell_type!r}]', rate, strict=True)
+        missing = [c for c in target_types if c not in rate_constant]
+        if missing:
+            raise ValueError('rate_constant must give a rate for every cell type with '
+                             f'a weight; missing {", ".join(repr(c) for c in missing)}')
+        rate_constant = {c: float(r) for c, r in rate_constant.items()}
+    else:
+        _validate_type(rate_constant, ('numeric', dict), 'rate_constant',
+                       'a number (Hz) or a dict of cell type -> rate')
+        _check_nonnegative('rate_constant', rate_constant, strict=True)
+        rate_constant = float(rate_constant)
+    return {'tstart': tstart, 'tstop': tstop, 'rate_constant': rate_constant}
+
+
+def _bursty_dynamics(tstart, tstart_std, tstop, burst_rate, burst_std, numspikes,
+                     spike_isi, repeats=None):
+    _check_time_window(tstart, tstop)
+    _check_nonnegative('tstart_std', tstart_std)
+    _check_nonnegative('burst_rate', burst_rate, strict=True)
+    _check_nonnegative('burst_std', burst_std)
+    numspikes = _check_int('numspikes', numspikes, minimum=1)
+    _check_nonnegative('spike_isi', spike_isi)
+    period = 1000. / burst_rate
+    if (numspikes - 1) * spike_isi > period:
+        raise ValueError(
+            f'A burst of {numspikes} spikes {spike_isi} ms apart lasts '
+            f'{(numspikes - 1) * spike_isi} ms, longer than the burst period '
+            f'({period} ms at burst_rate={burst_rate} Hz); lower numspikes or '
+            'spike_isi, or the burst rate')
+    dynamics = {'tstart': tstart, 'tstart_std': tstart_std, 'tstop': tstop,
+                'burst_rate': burst_rate, 'burst_std': burst_std,
+                'numspikes': numspikes, 'spike_isi': spike_isi}
+    if repeats is not None:
+        dynamics['repeats'] = _check_int('repeats', repeats, minimum=1)
+    return dynamics
+
+
+def _spike_train_sources(spike_data):
+    """(source ids, list of time arrays) from any of the accepted spike_data forms."""
+    if isinstance(spike_data, dict):
+        ids = list(spike_data)
+        trains = list(spike_data.values())
+    elif isinstance(spike_data, (list, tuple)):
+        pairs = list(spike_data)
+        for pair in pairs:
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise ValueError('spike_data as a list must hold (time, source id) '
+                                 f'pairs, got {pair!r}')
+        ids = sorted({pair[1] for pair in pairs})
+        trains = [[t for t, g in pairs if g == source] for source in ids]
+    else:
+        raise TypeError('spike_data must be a dict of source id -> spike times, a list '
+                        'of (time, source id) pairs, or a spike file name, got '
+                        f'{type(spike_data).__name__}')
+    if not ids:
+        raise ValueError('spike_data holds no spike source')
+    arrays = []
+    for source, train in zip(ids, trains):
+        train = np.atleast_1d(np.asarray(train, dtype=float))
+        if train.ndim != 1 or not np.all(np.isfinite(train)) or np.any(train < 0):
+            raise ValueError(f'The spike times of source {source!r} must be finite '
+                             f'times >= 0 ms, got {train!r}')
+        arrays.append(train)
+    return ids, arrays
+
+
 def _drive_cell_layout(net, drive):
     """Return (n_drive_cells, targets, active) of a drive.
 
@@ -224,20 +310,39 @@ def emitted_times(times):
 def drive_spike_times(net, name, trial_idx, n_gids, tstop):
     """Spike times of every drive cell of a drive for one trial.
 
-    Returns a list with one sorted float array per drive cell (ms), in gid order.
+    Parameters
+    ----------
+    net : Network
+    name : str
+        Drive name.
+    trial_idx : int
+        Trial index (0, 1, ...), which enters the seeds.
+    n_gids : int
+        Number of gids of the whole network (the hnn-core 0.6 seeds use it).
+    tstop : float
+        Simulation end (ms).
+
+    Returns
+    -------
+    times : list of ndarray
+        One sorted array of spike times (ms) per drive cell, in gid order.
     """
     drive = net.external_drives[name]
     gids = np.asarray(net.gid_ranges[name])
-    n_cells, _, active = _drive_cell_layout(net, drive)
+    n_cells, targets, active = _drive_cell_layout(net, drive)
+    if drive['type'] == 'spike_train':
+        return [emitted_times(np.sort(t)) for t in drive['dynamics']['spike_times']]
     prng_seeds, prng2_seed = _stream_seeds(drive, gids, trial_idx, n_gids)
     old_rule = drive['seedcore'] is not None
     times = []
     for k in range(n_cells):
+        target_type = None if targets is None else \
+            CELL_TYPES[net._cell_type_index[targets[k]]]
         if not active[k]:
             times.append(np.empty(0))
             continue
         prng = np.random.RandomState(int(prng_seeds[k]))
-        t = _draw(drive, prng, tstop)
+        t = np.asarray(_draw(drive, prng, prng2_seed, tstop, target_type), float)
         if old_rule:
             t = t[t > 0]
         else:
@@ -246,8 +351,93 @@ def drive_spike_times(net, name, trial_idx, n_gids, tstop):
     return times
 
 
-def _draw(drive, prng, tstop):
+def _draw(drive, prng, prng2_seed, tstop, target_type):
+    """Unfiltered spike times of one drive cell from its random stream."""
     dyn = drive['dynamics']
-    if drive['type'] in ('evoked', 'gaussian'):
-        return np.atleast_1d(prng.normal(dyn['mu'], dyn['sigma'], dyn['numspikes']))
-    raise NotImplementedError(f'drive type {drive["type"]!r} is not available yet')
+    kind = drive['type']
+    if kind in ('evoked', 'gaussian'):
+        return prng.normal(dyn['mu'], dyn['sigma'], dyn['numspikes'])
+    if kind == 'poisson':
+        rate = dyn['rate_constant']
+        if isinstance(rate, dict):
+            if target_type not in rate:
+                return []  # legacy layouts: drive cells of types without a rate
+            rate = rate[target_type]
+        return _poisson_times(prng, dyn['tstart'], _drive_tstop(dyn, tstop), rate)
+    if kind == 'bursty':
+        return _bursty_times(prng, prng2_seed, dyn, _drive_tstop(dyn, tstop))
+    raise ValueError(f'Unknown drive type {kind!r}')
+
+
+def _drive_tstop(dynamics, tstop):
+    return tstop if dynamics.get('tstop') is None else dynamics['tstop']
+
+
+def _poisson_times(prng, tstart, tstop, rate):
+    """Homogeneous Poisson process on [tstart, tstop) with rate in Hz."""
+    times = []
+    t = tstart
+    while t < tstop:
+        t += 1000. * prng.exponential(1. / rate)
+        if t < tstop:
+            times.append(t)
+    return times
+
+
+def _bursty_times(prng, prng2_seed, dyn, tstop):
+    """Rhythmic bursts: jittered burst centres, numspikes spikes per burst."""
+    t0 = dyn['tstart']
+    if dyn['tstart_std'] > 0:
+        # one start jitter shared by every drive cell of the drive in a trial
+        t0 = np.random.RandomState(int(prng2_seed)).normal(t0, dyn['tstart_std'])
+    centres = np.arange(t0, tstop, 1000. / dyn['burst_rate'])
+    centres = np.repeat(centres, dyn.get('repeats', 1))
+    times = prng.normal(centres, dyn['burst_std'])
+    n_spikes = dyn['numspikes']
+    if n_spikes > 1:
+        offsets = dyn['spike_isi'] * (np.arange(n_spikes) - (n_spikes - 1) / 2)
+        times = np.concatenate([times + offset for offset in offsets])
+    return times
+
+
+def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
+    """Validate a tonic bias; return {cell type: bias dict}."""
+    _validate_type(bias_name, str, 'bias_name')
+    if isinstance(amplitude, dict):
+        if cell_type is not None:
+            raise ValueError('Give amplitude as a dict of cell type -> nA, or one '
+                             'amplitude together with cell_type, not both')
+        amplitudes = amplitude
+    else:
+        if cell_type is None:
+            raise ValueError('cell_type is required when amplitude is one number; or '
+                             'give amplitude as a dict of cell type -> current (nA)')
+        if amplitude is None:
+            raise ValueError('amplitude is required: a current (nA) or a dict of cell '
+                             'type -> current')
+        amplitudes = {cell_type: amplitude}
+    if not amplitudes:
+        raise ValueError('amplitude must name at least one cell type')
+    _check_nonnegative('t0', t0)
+    if tstop is not None:
+        _validate_type(tstop, 'numeric', 'tstop')
+        if tstop < t0:
+            raise ValueError(f'tstop ({tstop} ms) must not be before t0 ({t0} ms)')
+    _validate_type(section, str, 'section')
+    templates = net._cell_templates()
+    out = {}
+    for cell_type, amp in amplitudes.items():
+        _validate_type(cell_type, str, 'cell_type')
+        if cell_type not in CELL_TYPES:
+            raise ValueError(
+                f'Unknown cell type {cell_type!r} for the tonic bias; allowed cell types '
+                f'are {", ".join(repr(c) for c in CELL_TYPES)}')
+        if section not in templates[cell_type].section_names:
+            raise ValueError(
+                f'{cell_type} has no section {section!r}; its sections are '
+                f'{", ".join(templates[cell_type].section_names)}')
+        _validate_type(amp, 'numeric', f'amplitude[{cell_type!r}]')
+        out[cell_type] = {'amplitude': float(amp), 't0': float(t0),
+                          'tstop': None if tstop is None else float(tstop),
+                          'section': section}
+    return out

@@ -18,7 +18,8 @@ import os.path as op
 import numpy as np
 
 from .cells import CELL_TYPES, cell_templates
-from .drives import _check_common, _evoked_dynamics
+from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
+                     _bursty_dynamics, _spike_train_sources, _drive_cell_layout)
 from .params import read_params, Params
 from ._validate import _validate_type, _check_int
 
@@ -51,7 +52,8 @@ class Network:
         Model parameters (keys as in ``hnn_core/param/default.json``). The grid is
         ``params['N_pyr_x'] x params['N_pyr_y']`` pyramidal cells per layer.
     add_drives_from_params : bool
-        Add the drives the parameter dict describes (not available yet).
+        Add the drives the parameter dict describes (evoked, rhythmic, Gaussian,
+        Poisson inputs and tonic currents), in sorted name order.
     legacy_mode : bool
         If True (the default here, as in hnn-core 0.1), every cell-specific drive
         has one drive cell per network cell and drive cell k drives cell k; the
@@ -81,7 +83,8 @@ class Network:
         _validate_type(params, dict, 'params', 'dict or Params')
         _validate_type(add_drives_from_params, bool, 'add_drives_from_params')
         _validate_type(legacy_mode, bool, 'legacy_mode')
-        self.params = params if isinstance(params, Params) else Params(params)
+        # a plain dict is used as given (hnn-core 0.6), a Params as read
+        self.params = params if isinstance(params, Params) else Params._from_dict(params)
         self.legacy_mode = legacy_mode
         self._generation = _generation
         if mesh_shape is None:
@@ -97,7 +100,8 @@ class Network:
         self.external_biases = dict()
         self.cell_response = None
         if add_drives_from_params:
-            raise NotImplementedError('add_drives_from_params is not available yet')
+            from .param_drives import add_drives_from_params as add_drives
+            add_drives(self)
 
     # -- construction -------------------------------------------------------
     def _param(self, key):
@@ -154,11 +158,8 @@ class Network:
 
     # -- drives -------------------------------------------------------------
     def _add_drive(self, name, drive_type, common, dynamics):
-        from .drives import _drive_cell_layout
         drive = dict(type=drive_type, **common, dynamics=dynamics)
         n_drive_cells, _, _ = _drive_cell_layout(self, drive)
-        if drive['cell_specific']:
-            drive['n_drive_cells'] = 'n_cells'
         first = self._n_gids
         self.gid_ranges[name] = range(first, first + n_drive_cells)
         self.external_drives[name] = drive
@@ -228,6 +229,164 @@ class Network:
             del dynamics['sync_within_trial']  # hnn-core 0.6 has no such key
         self._add_drive(name, 'evoked', common, dynamics)
 
+    def add_poisson_drive(self, name, *, rate_constant, location, tstart=0,
+                          tstop=None, n_drive_cells='n_cells', cell_specific=True,
+                          weights_ampa=None, weights_nmda=None, space_constant=100.,
+                          synaptic_delays=0.1, probability=1.0, seedcore=None,
+                          event_seed=None, conn_seed=3):
+        """Add a drive whose cells fire as homogeneous Poisson processes.
+
+        Parameters
+        ----------
+        name : str
+            Unique name of the drive.
+        rate_constant : float | dict
+            Firing rate (Hz) of each drive cell; a dict of cell type -> rate
+            gives each cell-specific drive cell the rate of its target's type.
+        location : str
+            ``'proximal'`` or ``'distal'``.
+        tstart, tstop : float
+            The process runs on [tstart, tstop) (ms); tstop None means the end of
+            the simulation.
+        n_drive_cells, cell_specific, weights_ampa, weights_nmda, space_constant,
+        synaptic_delays, probability, seedcore, event_seed, conn_seed
+            As in :meth:`add_evoked_drive`. The seeding rules are kept from the
+            hnn-core version each argument comes from, quirks included.
+        """
+        common = _check_common(self, name, location, weights_ampa, weights_nmda,
+                               synaptic_delays, space_constant, probability,
+                               n_drive_cells, cell_specific, seedcore, event_seed,
+                               conn_seed)
+        weighted = [c for c in CELL_TYPES
+                    if c in common['weights_ampa'] or c in common['weights_nmda']]
+        dynamics = _poisson_dynamics(tstart, tstop, rate_constant, cell_specific,
+                                     weighted)
+        self._add_drive(name, 'poisson', common, dynamics)
+
+    def add_bursty_drive(self, name, *, location, burst_rate, tstart=0,
+                         tstart_std=0, tstop=None, burst_std=0, numspikes=2,
+                         spike_isi=10, n_drive_cells=1, cell_specific=False,
+                         repeats=None, weights_ampa=None, weights_nmda=None,
+                         synaptic_delays=0.1, space_constant=100., probability=1.0,
+                         seedcore=None, event_seed=None, conn_seed=3,
+                         distribution='normal'):
+        """Add a rhythmic drive: bursts of spikes at ``burst_rate``.
+
+        Burst centres are ``tstart, tstart + 1000 / burst_rate, ...`` up to tstop,
+        each jittered by a normal deviate of ``burst_std`` ms; every burst has
+        ``numspikes`` spikes ``spike_isi`` ms apart around its centre.
+
+        Parameters
+        ----------
+        name : str
+            Unique name of the drive.
+        location : str
+            ``'proximal'`` or ``'distal'``.
+        burst_rate : float
+            Bursts per second (Hz).
+        tstart, tstart_std : float
+            Time of the first burst (ms) and the standard deviation of a jitter
+            applied to it once per trial, the same for all drive cells.
+        tstop : float | None
+            End of the drive (ms); None means the end of the simulation.
+        burst_std : float
+            Jitter of each burst centre (ms).
+        numspikes : int
+            Spikes per burst.
+        spike_isi : float
+            Interval between the spikes of a burst (ms).
+        n_drive_cells : int
+            Number of drive cells, each with its own random stream (hnn-core 0.6).
+        repeats : int | None
+            hnn-core 0.1's form: one drive cell carrying ``repeats`` jittered
+            copies of every burst.
+        distribution : str
+            Only ``'normal'`` (hnn-core 0.1 argument).
+        cell_specific, weights_ampa, weights_nmda, synaptic_delays,
+        space_constant, probability, seedcore, event_seed, conn_seed
+            As in :meth:`add_evoked_drive`. Each cell type is driven with its own
+            weight and delay (hnn-core 0.1 applied the L5 pyramidal ones to all
+            types, a bug not reproduced here).
+        """
+        from ._validate import _check_option
+        _check_option('distribution', distribution, ('normal',))
+        if repeats is not None and n_drive_cells != 1:
+            raise ValueError('Give repeats (hnn-core 0.1) or n_drive_cells (hnn-core '
+                             '0.6), not both')
+        dynamics = _bursty_dynamics(tstart, tstart_std, tstop, burst_rate, burst_std,
+                                    numspikes, spike_isi, repeats)
+        common = _check_common(self, name, location, weights_ampa, weights_nmda,
+                               synaptic_delays, space_constant, probability,
+                               n_drive_cells, cell_specific, seedcore, event_seed,
+                               conn_seed)
+        self._add_drive(name, 'bursty', common, dynamics)
+
+    def add_spike_train_drive(self, name, *, spike_data, location, weights_ampa=None,
+                              weights_nmda=None, synaptic_delays=0.1,
+                              space_constant=3.0, probability=1.0, conn_seed=None):
+        """Replay given spike trains into the network.
+
+        One drive cell per spike source; every drive cell drives every cell of
+        the weighted types. The same spikes are replayed in every trial.
+
+        Parameters
+        ----------
+        name : str
+            Unique name of the drive.
+        spike_data : dict | list | str
+            ``{source id: [times (ms)]}``, a list of ``(time, source id)`` pairs,
+            or the name (or glob) of spike files written by
+            :meth:`CellResponse.write`, of which the first trial is replayed.
+        location : str
+            ``'proximal'`` or ``'distal'``.
+        weights_ampa, weights_nmda, synaptic_delays, space_constant, probability
+            As in :meth:`add_evoked_drive`.
+        conn_seed : int | None
+            Seed of the connection subset when ``probability`` < 1 (None: 3).
+        """
+        if isinstance(spike_data, str):
+            from .cell_response import read_spikes
+            response = read_spikes(spike_data)
+            spike_data = list(zip(response.spike_times[0], response.spike_gids[0]))
+        ids, trains = _spike_train_sources(spike_data)
+        common = _check_common(self, name, location, weights_ampa, weights_nmda,
+                               synaptic_delays, space_constant, probability,
+                               len(ids), False, None, None,
+                               3 if conn_seed is None else conn_seed)
+        self._add_drive(name, 'spike_train', common,
+                        {'source_ids': ids, 'spike_times': trains})
+
+    def add_tonic_bias(self, *, cell_type=None, amplitude=None, t0=0, tstop=None,
+                       T=None, section='soma', bias_name='tonic'):
+        """Inject a constant current into every cell of some cell types.
+
+        Parameters
+        ----------
+        cell_type : str | None
+            The cell type when ``amplitude`` is one number.
+        amplitude : float | dict
+            Current (nA, depolarising if positive), or a dict of cell type ->
+            current.
+        t0 : float
+            Onset (ms).
+        tstop : float | None
+            End (ms); None means the end of the simulation. ``T`` is hnn-core
+            0.1's name for it.
+        section : str
+            Section receiving the current at its middle (default the soma).
+        bias_name : str
+            Name under which the bias is stored in ``net.external_biases``.
+        """
+        from .drives import _check_tonic
+        if T is not None:
+            if tstop is not None:
+                raise ValueError('Give tstop or T (its hnn-core 0.1 name), not both')
+            tstop = T
+        t0 = 0 if t0 is None else t0
+        biases = _check_tonic(self, cell_type, amplitude, t0, tstop, section,
+                              bias_name)
+        self.external_biases.setdefault(bias_name, {}).update(biases)
+
     # -- utilities ------------------------------------------------------------
     def copy(self):
         """A deep copy of the model (parameters, drives), without any results."""
@@ -256,10 +415,14 @@ def jones_2009_model(params=None, add_drives_from_params=False, legacy_mode=Fals
         A parameter file (.json or .param), a dict, or None for the packaged
         ``default.json``.
     add_drives_from_params : bool
-        Add the drives the parameters describe (not available yet).
+        Add the drives the parameters describe, as HNN-GUI does: in sorted name
+        order, seeded with the file's ``prng_seedcore`` plus the drive's first gid.
     legacy_mode : bool
-        HNN-GUI's layout: every drive has a drive cell per network cell, and
-        cell types without a weight get weight-0 connections.
+        HNN-GUI's layout: every drive has a drive cell per network cell, cell
+        types without a weight get weight-0 connections, and the parameter
+        file's inactive drives are kept (they use gids but never fire before
+        tstop). With ``add_drives_from_params`` this reproduces HNN's published
+        results.
     mesh_shape : tuple of int
         ``(n_x, n_y)``, the pyramidal grid of each layer.
 

@@ -39,6 +39,8 @@ class SimulationPlan:
         Somatic voltage (mV) that counts as a spike.
     gid_names : list of (str, int, int)
         (name, first gid, stop gid) of every cell type and drive, for typing spikes.
+    biases : list of (str, str, float, float, float)
+        Tonic current clamps: (cell type, section, amplitude nA, t0 ms, tstop ms).
     """
 
     templates: dict
@@ -51,6 +53,7 @@ class SimulationPlan:
     celsius: float
     threshold: float
     gid_names: list = field(default_factory=list)
+    biases: list = field(default_factory=list)
 
     @property
     def n_cells(self):
@@ -89,8 +92,15 @@ def make_plan(net, tstop, dt, n_trials):
         drive_times.append([by_gid[g] for g in drive_gids])
 
     gid_names = [(name, r.start, r.stop) for name, r in net.gid_ranges.items()]
+    biases = []
+    for per_type in net.external_biases.values():
+        for cell_type, bias in per_type.items():
+            stop = tstop if bias['tstop'] is None else bias['tstop']
+            biases.append((cell_type, bias['section'], bias['amplitude'], bias['t0'],
+                           stop))
     return SimulationPlan(
         templates=templates, cell_type_index=net._cell_type_index.copy(),
         blocks=blocks, drive_gids=drive_gids, drive_times=drive_times,
         tstop=float(tstop), dt=float(dt), celsius=float(net._param('celsius')),
-        threshold=float(net._param('threshold')), gid_names=gid_names)
+        threshold=float(net._param('threshold')), gid_names=gid_names,
+        biases=biases)

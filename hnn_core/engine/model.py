@@ -93,9 +93,11 @@ class NeuronNetwork:
         self.cells = {}
         self.drive_cells = {}
         self.netcons = []
+        self.clamps = []
         self._build_cells()
         self._build_drive_cells(trial_idx)
         self._connect(trial_idx)
+        self._add_biases()
 
     def _is_local(self, gid):
         return gid % self.n_ranks == self.rank
@@ -150,6 +152,18 @@ class NeuronNetwork:
                     nc.delay = delay
                     self.netcons.append(nc)
 
+    def _add_biases(self):
+        # IClamp injects amp for del <= t < del + dur at the mid-step time.
+        for cell_type, section, amplitude, t0, tstop in self.plan.biases:
+            for cell in self.cells.values():
+                if cell.cell_type != cell_type:
+                    continue
+                clamp = h.IClamp(cell.sections[section](0.5))
+                clamp.amp = amplitude
+                setattr(clamp, 'del', t0)
+                clamp.dur = tstop - t0
+                self.clamps.append(clamp)
+
     def pyramidal_cells(self, cell_type):
         return [cell for cell in self.cells.values() if cell.cell_type == cell_type]
 
@@ -157,5 +171,6 @@ class NeuronNetwork:
         """Release every NEURON object of this trial."""
         self.pc.gid_clear()
         self.netcons = []
+        self.clamps = []
         self.drive_cells = {}
         self.cells = {}
