@@ -6,7 +6,7 @@ from .backends import _current_backend, JoblibBackend
 from .cell_response import CellResponse
 from .dipole import Dipole
 from .simulation_plan import make_plan
-from ._validate import _validate_type, _check_int
+from ._validate import _validate_type, _check_int, _check_option
 
 
 def _resolve_postproc(net, postproc):
@@ -21,8 +21,22 @@ def _resolve_postproc(net, postproc):
     return postproc
 
 
-def simulate_dipole(net, tstop=None, dt=None, n_trials=None, postproc=None,
-                    verbose=True):
+def _resolve_record(record_vsec, record_isec, record_ca, record_vsoma, record_isoma):
+    for name, value in (('record_vsoma', record_vsoma), ('record_isoma', record_isoma)):
+        _validate_type(value, bool, name)
+    record = {}
+    for name, value, legacy in (('vsec', record_vsec, record_vsoma),
+                                ('isec', record_isec, record_isoma),
+                                ('ca', record_ca, False)):
+        if value is not False:
+            _check_option(f'record_{name}', value, (False, 'soma', 'all'))
+        record[name] = value if value else ('soma' if legacy else False)
+    return record
+
+
+def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
+                    record_isec=False, record_ca=False, postproc=None, verbose=True,
+                    record_vsoma=False, record_isoma=False):
     """Simulate the network's dipole for one or more trials.
 
     Trials differ only in the spike times of the drives (each trial has its own
@@ -39,6 +53,15 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, postproc=None,
         Time step (ms); None uses ``net.params['dt']``.
     n_trials : int | None
         Number of trials; None uses ``net.params['N_trials']``.
+    record_vsec : False | 'soma' | 'all'
+        Record the membrane potential (mV) at the middle of the soma or of every
+        section of every cell, into ``net.cell_response.vsec``.
+    record_isec : False | 'soma' | 'all'
+        Record the synaptic currents (nA) of the soma or of every section, into
+        ``net.cell_response.isec``.
+    record_ca : False | 'soma' | 'all'
+        Record the intracellular calcium concentration (mM) of the L5 pyramidal
+        cells, into ``net.cell_response.ca``.
     postproc : bool | None
         Smooth each dipole with a Hamming window of ``params['dipole_smooth_win']``
         ms and scale it by ``params['dipole_scalefctr']``. None (the default)
@@ -46,6 +69,8 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, postproc=None,
         hnn-core 0.1), False for :func:`jones_2009_model` (as in hnn-core 0.6).
     verbose : bool
         Print the progress of each trial.
+    record_vsoma, record_isoma : bool
+        hnn-core 0.1's names for ``record_vsec='soma'`` and ``record_isec='soma'``.
 
     Returns
     -------
@@ -68,8 +93,11 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, postproc=None,
     n_trials = _check_int('n_trials', n_trials, minimum=1)
     postproc = _resolve_postproc(net, postproc)
     _validate_type(verbose, bool, 'verbose')
+    record = _resolve_record(record_vsec, record_isec, record_ca, record_vsoma,
+                             record_isoma)
 
-    plan = make_plan(net, tstop=float(tstop), dt=float(dt), n_trials=n_trials)
+    plan = make_plan(net, tstop=float(tstop), dt=float(dt), n_trials=n_trials,
+                     record=record)
     backend = _current_backend()
     if backend is None:
         backend = JoblibBackend(n_jobs=1, _verbose=verbose)
@@ -103,5 +131,8 @@ def _cell_response(plan, results):
         spike_times.append(times[order].tolist())
         spike_gids.append(gids[order].tolist())
         spike_types.append(names[gids[order]].tolist())
-    return CellResponse(spike_times=spike_times, spike_gids=spike_gids,
-                        spike_types=spike_types, times=results[0]['times'])
+    response = CellResponse(spike_times=spike_times, spike_gids=spike_gids,
+                            spike_types=spike_types, times=results[0]['times'])
+    for kind in ('vsec', 'isec', 'ca'):
+        setattr(response, kind, [result[kind] for result in results])
+    return response

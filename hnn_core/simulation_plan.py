@@ -41,6 +41,9 @@ class SimulationPlan:
         (name, first gid, stop gid) of every cell type and drive, for typing spikes.
     biases : list of (str, str, float, float, float)
         Tonic current clamps: (cell type, section, amplitude nA, t0 ms, tstop ms).
+    record : dict
+        What to record besides dipoles and spikes: ``'vsec'``, ``'isec'``, ``'ca'``
+        -> False, ``'soma'`` or ``'all'``.
     """
 
     templates: dict
@@ -54,6 +57,7 @@ class SimulationPlan:
     threshold: float
     gid_names: list = field(default_factory=list)
     biases: list = field(default_factory=list)
+    record: dict = field(default_factory=dict)
 
     @property
     def n_cells(self):
@@ -67,7 +71,7 @@ class SimulationPlan:
         return CELL_TYPES[self.cell_type_index[gid]]
 
 
-def make_plan(net, tstop, dt, n_trials):
+def make_plan(net, tstop, dt, n_trials, record=None):
     """Build the :class:`SimulationPlan` of ``net`` for ``n_trials`` trials."""
     templates = net._cell_templates()
     blocks = local_connections(net)
@@ -103,4 +107,4 @@ def make_plan(net, tstop, dt, n_trials):
         blocks=blocks, drive_gids=drive_gids, drive_times=drive_times,
         tstop=float(tstop), dt=float(dt), celsius=float(net._param('celsius')),
         threshold=float(net._param('threshold')), gid_names=gid_names,
-        biases=biases)
+        biases=biases, record=dict(record or {}))

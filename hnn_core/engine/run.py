@@ -62,6 +62,56 @@ class _DipoleRecorder:
         return out
 
 
+class _TraceRecorder:
+    """Somatic or all-section voltages, synaptic currents and [Ca2+]i on request.
+
+    Samples are moved out of NEURON's vectors chunk by chunk, so those never hold
+    more than one chunk.
+    """
+
+    def __init__(self, net, record):
+        self.traces = {'vsec': {}, 'isec': {}, 'ca': {}}
+        self._sources = []  # (list of chunks, NEURON vector)
+        for gid, cell in net.cells.items():
+            for kind in ('vsec', 'isec', 'ca'):
+                where = record.get(kind, False)
+                if not where:
+                    continue
+                names = ['soma'] if where == 'soma' else list(cell.sections)
+                per_cell = {}
+                for name in names:
+                    sec = cell.sections[name]
+                    if kind == 'vsec':
+                        per_cell[name] = self._add(sec(0.5)._ref_v)
+                    elif kind == 'ca':
+                        if h.ismembrane('cad', sec=sec):
+                            per_cell[name] = self._add(sec(0.5)._ref_cai)
+                    else:
+                        per_cell[name] = {
+                            f'{name}_{receptor}': self._add(syn._ref_i)
+                            for (sec_name, receptor), syn in cell.synapses.items()
+                            if sec_name == name}
+                self.traces[kind][gid] = per_cell
+
+    def _add(self, ref):
+        chunks = []
+        self._sources.append((chunks, h.Vector().record(ref)))
+        return chunks
+
+    def collect(self):
+        for chunks, vec in self._sources:
+            chunks.append(vec.as_numpy().copy())
+            vec.resize(0)
+
+    def result(self):
+        """The traces with every list of chunks joined into one array."""
+        def join(node):
+            if isinstance(node, dict):
+                return {k: join(v) for k, v in node.items()}
+            return np.concatenate(node)
+        return join(self.traces)
+
+
 def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     """Simulate one trial of ``plan`` on this process.
 
@@ -95,6 +145,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
         print(f'running trial {trial_idx + 1} on {n_ranks} cores', flush=True)
     try:
         recorder = _DipoleRecorder(net)
+        traces = _TraceRecorder(net, plan.record)
         t_vec = h.Vector().record(h._ref_t)
         spike_times, spike_gids = h.Vector(), h.Vector()
         pc.spike_record(-1, spike_times, spike_gids)
@@ -112,6 +163,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
             times.append(t_vec.as_numpy().copy())
             t_vec.resize(0)
             recorder.collect()
+            traces.collect()
             if verbose and h.t < plan.tstop - plan.dt / 2:
                 print(f'Simulation time: {round(h.t, 2)} ms...', flush=True)
         times = np.concatenate(times)
@@ -122,6 +174,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
             series[0] = 0.0
         return {'times': times, 'dipole': dipole,
                 'spike_times': spike_times.as_numpy().copy(),
-                'spike_gids': spike_gids.as_numpy().astype(int)}
+                'spike_gids': spike_gids.as_numpy().astype(int),
+                **traces.result()}
     finally:
         net.clear()
