@@ -10,6 +10,6 @@ __version__ = '0.1.0'
 from .params import Params, read_params
 from .network import Network, jones_2009_model
 from .simulation import simulate_dipole
-from .dipole import Dipole
-from .cell_response import CellResponse
-from .backends import JoblibBackend
+from .dipole import Dipole, read_dipole, average_dipoles, rmse
+from .cell_response import CellResponse, read_spikes
+from .backends import JoblibBackend, MPIBackend

@@ -1,8 +1,16 @@
 """Spikes (and, when recorded, voltages) of every cell, trial by trial."""
 
+import glob
+import os
+import warnings
+from collections import Counter
+
 import numpy as np
 
-from ._validate import _validate_type
+from .cells import CELL_TYPES
+from ._validate import _validate_type, _check_option
+
+_MEAN_TYPES = ('all', 'trial', 'cell')
 
 
 class CellResponse:
@@ -25,6 +33,20 @@ class CellResponse:
         As above; drive cells' spikes are included, typed with the drive name.
     times : ndarray
         Sample times (ms).
+    vsec : list of dict
+        Recorded voltages, one dict per trial (empty list if nothing was
+        recorded): ``vsec[trial][gid][section]`` is the membrane potential at
+        the middle of the section (mV), one value per sample of ``times``.
+    isec : list of dict
+        Recorded synaptic currents: ``isec[trial][gid][section][key]`` with
+        ``key = f'{section}_{receptor}'`` (e.g. ``'soma_gabaa'``), in nA.
+    ca : list of dict
+        Recorded intracellular calcium: ``ca[trial][gid][section]`` (mM).
+    vsoma : list of dict
+        hnn-core 0.1's view of ``vsec``: per trial, gid -> soma voltage (mV).
+    isoma : list of dict
+        hnn-core 0.1's view of ``isec``: per trial, gid -> the soma's synaptic
+        currents, e.g. ``{'soma_gabaa': ..., 'soma_gabab': ...}`` (nA).
     """
 
     def __init__(self, spike_times=None, spike_gids=None, spike_types=None,
@@ -42,11 +64,17 @@ class CellResponse:
             raise ValueError('spike_types must have one entry per trial like '
                              f'spike_times; got {len(spike_types)} and '
                              f'{len(spike_times)}')
+        for trial, (t, g) in enumerate(zip(spike_times, spike_gids)):
+            if len(t) != len(g):
+                raise ValueError(f'Trial {trial} has {len(t)} spike_times but '
+                                 f'{len(g)} spike_gids; they must pair up')
         self._spike_times = [list(map(float, t)) for t in spike_times]
         self._spike_gids = [list(map(int, g)) for g in spike_gids]
         self._spike_types = [list(t) for t in spike_types]
         self.times = np.array([] if times is None else times, dtype=float)
+        self._vsec, self._isec, self._ca = [], [], []
 
+    # -- data -------------------------------------------------------------------
     @property
     def spike_times(self):
         return self._spike_times
@@ -59,19 +87,241 @@ class CellResponse:
     def spike_types(self):
         return self._spike_types
 
+    @property
+    def vsec(self):
+        return self._vsec
+
+    @vsec.setter
+    def vsec(self, value):
+        self._vsec = _check_recording(value, 'vsec')
+
+    @property
+    def isec(self):
+        return self._isec
+
+    @isec.setter
+    def isec(self, value):
+        self._isec = _check_recording(value, 'isec')
+
+    @property
+    def ca(self):
+        return self._ca
+
+    @ca.setter
+    def ca(self, value):
+        self._ca = _check_recording(value, 'ca')
+
+    @property
+    def vsoma(self):
+        return [{gid: sections['soma'] for gid, sections in trial.items()
+                 if 'soma' in sections} for trial in self._vsec]
+
+    @property
+    def isoma(self):
+        return [{gid: dict(sections['soma']) for gid, sections in trial.items()
+                 if 'soma' in sections} for trial in self._isec]
+
     def __repr__(self):
         return f'<CellResponse | {len(self._spike_times)} simulation trials>'
 
     def __len__(self):
         return len(self._spike_times)
 
+    def __eq__(self, other):
+        if not isinstance(other, CellResponse):
+            return NotImplemented
+        if len(self) != len(other):
+            return False
+        for mine, theirs in zip(self._spike_times, other._spike_times):
+            if not np.array_equal(np.round(mine, 3), np.round(theirs, 3)):
+                return False
+        return (self._spike_gids == other._spike_gids and
+                self._spike_types == other._spike_types)
+
+    __hash__ = None
+
+    def __getitem__(self, gid_item):
+        """A copy holding only the spikes (and recordings) of some gids.
+
+        Parameters
+        ----------
+        gid_item : int | slice | list of int | array of int
+            The gids to keep.
+
+        Returns
+        -------
+        cell_response : CellResponse
+            The filtered copy (same number of trials).
+        """
+        gids = self._gids_from_item(gid_item)
+        times, spike_gids, types = [], [], []
+        for trial in range(len(self)):
+            keep = np.isin(self._spike_gids[trial], gids)
+            times.append([t for t, k in zip(self._spike_times[trial], keep) if k])
+            spike_gids.append([g for g, k in zip(self._spike_gids[trial], keep) if k])
+            if self._spike_types:
+                types.append([s for s, k in zip(self._spike_types[trial], keep) if k])
+        out = CellResponse(spike_times=times, spike_gids=spike_gids,
+                           spike_types=types, times=self.times)
+        kept = set(int(g) for g in gids)
+        for name in ('_vsec', '_isec', '_ca'):
+            setattr(out, name, [{gid: value for gid, value in trial.items()
+                                 if gid in kept} for trial in getattr(self, name)])
+        return out
+
+    def _gids_from_item(self, gid_item):
+        if isinstance(gid_item, slice):
+            known = [g for trial in self._spike_gids for g in trial]
+            known += [g for rec in (self._vsec, self._isec, self._ca)
+                      for trial in rec for g in trial]
+            n_gids = max(known, default=-1) + 1
+            if gid_item.stop is not None:
+                _validate_type(gid_item.stop, 'int', 'slice stop')
+                n_gids = max(n_gids, gid_item.stop)
+            return np.arange(n_gids)[gid_item]
+        if isinstance(gid_item, (int, np.integer)) and not isinstance(gid_item, bool):
+            return np.array([gid_item])
+        _validate_type(gid_item, (list, tuple, np.ndarray, range), 'gid_item',
+                       'int, slice, or list of int')
+        gids = np.asarray(list(gid_item) if isinstance(gid_item, range) else gid_item)
+        if gids.size == 0:
+            return gids.astype(int)
+        if gids.ndim != 1 or not np.issubdtype(gids.dtype, np.integer):
+            raise TypeError('gid_item must be an int, a slice or a 1-D list of int, '
+                            f'got {gid_item!r}')
+        return gids
+
+    # -- analysis ---------------------------------------------------------------
     def update_types(self, gid_ranges):
         """Set the type of every spike from a dict name -> range of gids."""
+        _validate_type(gid_ranges, dict, 'gid_ranges')
         lookup = []
         for name, gids in gid_ranges.items():
             lookup.append((name, min(gids, default=0), max(gids, default=-1) + 1))
         self._spike_types = [[_name_of(gid, lookup) for gid in trial]
                              for trial in self._spike_gids]
+
+    def mean_rates(self, tstart, tstop, gid_ranges, mean_type='all'):
+        """Mean firing rate of each cell type.
+
+        Every spike of a trial is counted; ``tstart`` and ``tstop`` only set
+        the duration the counts are divided by (hnn-core's definition).
+
+        Parameters
+        ----------
+        tstart, tstop : float
+            Start and end (ms) of the period the rates refer to
+            (``tstop > tstart``).
+        gid_ranges : dict of str -> range
+            Gids of each cell type, e.g. ``net.gid_ranges``. Only the cell
+            types L2_basket, L2_pyramidal, L5_basket and L5_pyramidal are used.
+        mean_type : str
+            ``'all'``: mean over trials of the mean over cells (a float per
+            type); ``'trial'``: the mean over cells of each trial (a list per
+            type); ``'cell'``: each cell's rate, per trial (a list of lists,
+            gid order).
+
+        Returns
+        -------
+        rates : dict of str -> float | list
+            Firing rates (Hz) by cell type, in the order above.
+        """
+        _validate_type(tstart, 'numeric', 'tstart')
+        _validate_type(tstop, 'numeric', 'tstop')
+        if not tstop > tstart:
+            raise ValueError(f'tstop must be greater than tstart, got tstart={tstart} '
+                             f'and tstop={tstop}')
+        _validate_type(gid_ranges, dict, 'gid_ranges')
+        _check_option('mean_type', mean_type, _MEAN_TYPES)
+        if len(self) == 0:
+            raise ValueError('The CellResponse has no trials to compute rates from')
+        duration = (tstop - tstart) / 1000.  # s
+        rates = dict()
+        for cell_type in [c for c in CELL_TYPES if c in gid_ranges]:
+            type_gids = np.array(list(gid_ranges[cell_type]), dtype=int)
+            per_cell = np.zeros((len(self), len(type_gids)))
+            for trial, spike_gids in enumerate(self._spike_gids):
+                counts = Counter(spike_gids)
+                per_cell[trial] = [counts[gid] / duration for gid in type_gids]
+            per_trial = (per_cell.mean(axis=1) if len(type_gids)
+                         else np.full(len(self), np.nan))
+            if mean_type == 'all':
+                rates[cell_type] = float(per_trial.mean())
+            elif mean_type == 'trial':
+                rates[cell_type] = per_trial.tolist()
+            else:
+                rates[cell_type] = per_cell.tolist()
+        return rates
+
+    # -- files and plots --------------------------------------------------------
+    def write(self, fname):
+        """Write the spikes to text files, one per trial.
+
+        Each line is ``{time:.3f}\\t{gid}\\t{type}`` (ms, 3 decimals), in the
+        order the spikes are held; read the files back with
+        :func:`read_spikes`.
+
+        Parameters
+        ----------
+        fname : str | path-like
+            File name pattern with a placeholder for the 0-based trial index,
+            %-style (``'spk_%d.txt'``) or {}-style (``'spk_{}.txt'``). Without
+            a placeholder every trial writes the same file (a warning is given
+            if there are several trials), as in hnn-core 0.6.
+        """
+        _validate_type(fname, 'path-like', 'fname')
+        pattern = os.fspath(fname)
+        for trial in range(len(self)):
+            if self._spike_gids[trial] and not (
+                    self._spike_types and len(self._spike_types[trial]) ==
+                    len(self._spike_gids[trial])):
+                raise ValueError(f'The spikes of trial {trial} have no types; call '
+                                 'update_types(gid_ranges) before writing')
+        names = [_trial_fname(pattern, trial) for trial in range(len(self))]
+        if len(set(names)) < len(names):
+            warnings.warn(f'fname {pattern!r} has no trial placeholder (%d or {{}}): '
+                          'every trial overwrites the same file', UserWarning,
+                          stacklevel=2)
+        for trial, name in enumerate(names):
+            with open(name, 'w') as fid:
+                for time, gid, spike_type in zip(self._spike_times[trial],
+                                                 self._spike_gids[trial],
+                                                 self._spike_types[trial]
+                                                 if self._spike_types else []):
+                    fid.write(f'{time:.3f}\t{int(gid)}\t{spike_type}\n')
+
+    def plot_spikes_raster(self, ax=None, show=True, *, trial_idx=0):
+        """Raster plot of one trial; see :func:`hnn_core.viz.plot_spikes_raster`."""
+        from .viz import plot_spikes_raster
+        return plot_spikes_raster(self, trial_idx=trial_idx, ax=ax, show=show)
+
+    def plot_spikes_hist(self, ax=None, spike_types=None, show=True, *,
+                         trial_idx=None):
+        """Histogram of spike times; see :func:`hnn_core.viz.plot_spikes_hist`."""
+        from .viz import plot_spikes_hist
+        return plot_spikes_hist(self, trial_idx=trial_idx, ax=ax,
+                                spike_types=spike_types, show=show)
+
+
+def _check_recording(value, name):
+    _validate_type(value, (list, tuple), name, 'a list with one dict per trial')
+    for trial, entry in enumerate(value):
+        _validate_type(entry, dict, f'{name}[{trial}]')
+    return list(value)
+
+
+def _trial_fname(pattern, trial):
+    """Trial file name: %-style placeholder first, then {}-style, else unchanged."""
+    try:
+        return pattern % trial
+    except (TypeError, ValueError):  # no usable %-placeholder
+        pass
+    try:
+        return pattern.format(trial)
+    except (IndexError, KeyError, ValueError) as err:
+        raise ValueError(f'fname {pattern!r} is not a valid file name pattern: use '
+                         f"one placeholder for the trial index, '%d' or '{{}}' "
+                         f'({err!r})') from None
 
 
 def _name_of(gid, lookup):
@@ -79,3 +329,66 @@ def _name_of(gid, lookup):
         if start <= gid < stop:
             return name
     raise ValueError(f'gid {gid} is in none of the gid ranges')
+
+
+def _read_spike_file(fname):
+    """Rows of one spike file as (times, gids, types or None)."""
+    rows = []
+    with open(fname) as fid:
+        for line_no, line in enumerate(fid, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) not in (2, 3) or (rows and len(fields) != len(rows[0])):
+                raise ValueError(f'{fname}, line {line_no}: expected the same 2 (time, '
+                                 'gid) or 3 (time, gid, type) columns on every line, '
+                                 f'got {line.strip()!r}')
+            rows.append(fields)
+    try:
+        times = [float(row[0]) for row in rows]
+        gids = [int(row[1]) for row in rows]
+    except ValueError as err:
+        raise ValueError(f'{fname}: not a spike file ({err})') from None
+    types = [row[2] for row in rows] if rows and len(rows[0]) == 3 else None
+    return times, gids, types
+
+
+def read_spikes(fname, gid_ranges=None):
+    """Read spike files written by :meth:`CellResponse.write` or by HNN.
+
+    Parameters
+    ----------
+    fname : str | path-like
+        A file name or glob pattern (e.g. ``'spk_*.txt'``); every matching
+        file is one trial, in sorted (lexicographic) order, so ``spk_10.txt``
+        comes before ``spk_2.txt``. Lines are ``time gid type`` or, in
+        HNN-GUI's ``spk.txt``, ``time gid``.
+    gid_ranges : dict of str -> range | None
+        Gids of each cell type and drive (e.g. ``net.gid_ranges``). Needed for
+        two-column files; if given, every spike is typed from it.
+
+    Returns
+    -------
+    cell_response : CellResponse
+        The spikes, one trial per file (an empty file is an empty trial).
+    """
+    _validate_type(fname, 'path-like', 'fname')
+    _validate_type(gid_ranges, (dict, None), 'gid_ranges')
+    pattern = os.fspath(fname)
+    fnames = sorted(glob.glob(pattern))
+    if not fnames:
+        raise ValueError(f'No file matches fname {pattern!r}')
+    spike_times, spike_gids, spike_types = [], [], []
+    for trial_fname in fnames:
+        times, gids, types = _read_spike_file(trial_fname)
+        if types is None and gids and gid_ranges is None:
+            raise ValueError(f'{trial_fname} has no spike type column; pass gid_ranges '
+                             '(e.g. net.gid_ranges) to type its spikes')
+        spike_times.append(times)
+        spike_gids.append(gids)
+        spike_types.append([] if types is None else types)
+    cell_response = CellResponse(spike_times=spike_times, spike_gids=spike_gids,
+                                 spike_types=spike_types)
+    if gid_ranges is not None:
+        cell_response.update_types(gid_ranges)
+    return cell_response

@@ -1,10 +1,16 @@
 """The current dipole of a simulated trial: container, processing, files."""
 
+import os
+import os.path as op
+import warnings
+
 import numpy as np
 
 from ._validate import _validate_type, _check_nonnegative
 
 LAYERS = ('agg', 'L2', 'L5')
+_DIPOLE_EXTENSIONS = ('.txt', '.npz')
+_SAVGOL_POLYORDER = 5
 
 
 class Dipole:
@@ -128,6 +134,44 @@ class Dipole:
             self.data[layer] = np.convolve(self.data[layer], window, mode='same')
         return self
 
+    def savgol_filter(self, h_freq):
+        """Low-pass every layer with a Savitzky-Golay filter (in place).
+
+        The filter fits a polynomial of order 5 in a sliding window of
+        ``round(sfreq / h_freq)`` samples (one more if that is even), which
+        attenuates frequencies above about ``h_freq``. The edges are handled
+        as in :func:`scipy.signal.savgol_filter`'s default mode
+        (``'interp'``): the polynomial fitted to the first (last) window gives
+        the first (last) half-window of samples. ``scale_applied`` is
+        unchanged.
+
+        Parameters
+        ----------
+        h_freq : float
+            Approximate high cut-off frequency (Hz), with
+            ``0 < h_freq < sfreq / 2``.
+
+        Returns
+        -------
+        dpl : Dipole
+            This dipole, filtered.
+        """
+        _validate_type(h_freq, 'numeric', 'h_freq')
+        nyquist = self.sfreq / 2.
+        if not 0 < h_freq < nyquist:
+            raise ValueError(f'h_freq must be > 0 Hz and below half the sampling '
+                             f'frequency ({nyquist:g} Hz), got {h_freq}')
+        window_length = _savgol_window_length(self.sfreq, h_freq)
+        if not _SAVGOL_POLYORDER < window_length <= len(self.times):
+            raise ValueError(
+                f'h_freq of {h_freq} Hz gives a window of {window_length} samples; it '
+                f'must span more than {_SAVGOL_POLYORDER} samples (the polynomial '
+                f'order) and at most the {len(self.times)} samples of the dipole')
+        for layer in self.data:
+            self.data[layer] = _savgol_smooth(self.data[layer], window_length,
+                                              _SAVGOL_POLYORDER)
+        return self
+
     def _post_process(self, window_len, factor):
         """HNN's post-processing: Hamming smoothing, then scaling (if > 0)."""
         if window_len > 0:
@@ -143,8 +187,241 @@ class Dipole:
         return plot_dipole(self, tmin=tmin, tmax=tmax, ax=ax, layer=layer,
                            decim=decim, show=show)
 
-    def write(self, fname):
-        """Write the dipole as text: time, agg, L2, L5 columns (HNN's format)."""
-        columns = [self.times] + [self.data[k] for k in LAYERS if k in self.data]
-        np.savetxt(fname, np.column_stack(columns),
-                   fmt=['%3.3f'] + ['%5.4f'] * (len(columns) - 1), delimiter='\t')
+    def write(self, fname, overwrite=True):
+        """Write the dipole to a file.
+
+        Parameters
+        ----------
+        fname : str | path-like
+            ``.txt``: HNN's text format, no header, tab-separated columns time
+            (ms, 3 decimals) then agg, L2 and L5 (nAm times ``scale_applied``,
+            4 decimals), only the layers present. ``.npz``: a numpy archive with
+            full precision, keeping ``nave`` and ``scale_applied`` too; read
+            either back with :func:`read_dipole`.
+        overwrite : bool
+            If False, refuse to replace an existing file.
+        """
+        _validate_type(fname, 'path-like', 'fname')
+        _validate_type(overwrite, bool, 'overwrite')
+        fname = os.fspath(fname)
+        ext = _dipole_extension(fname)
+        if not overwrite and op.exists(fname):
+            raise FileExistsError(f'{fname} exists and overwrite is False')
+        if ext == '.txt':
+            if self.nave > 1:
+                warnings.warn(f'Writing an average of {self.nave} trials to a text '
+                              'file, which cannot store the number of trials; '
+                              'read_dipole will give nave=1', UserWarning,
+                              stacklevel=2)
+            columns = [self.times] + [self.data[k] for k in LAYERS if k in self.data]
+            np.savetxt(fname, np.column_stack(columns),
+                       fmt=['%3.3f'] + ['%5.4f'] * (len(columns) - 1), delimiter='\t')
+        else:
+            arrays = {k: self.data[k] for k in LAYERS if k in self.data}
+            with open(fname, 'wb') as fid:  # np.savez would append a 2nd suffix
+                np.savez(fid, times=self.times, nave=self.nave,
+                         scale_applied=self.scale_applied, **arrays)
+
+
+def _savgol_window_length(sfreq, h_freq):
+    """Samples of the Savitzky-Golay window for a cut-off h_freq: odd, ~sfreq/h_freq."""
+    n_samples = int(np.round(sfreq / h_freq))
+    return n_samples + 1 if n_samples % 2 == 0 else n_samples
+
+
+def _savgol_smooth(x, window_length, polyorder):
+    """Savitzky-Golay smoothing with scipy's 'interp' edges, computed stably.
+
+    scipy.signal.savgol_filter builds its least-squares problem from raw sample
+    offsets (up to window_length / 2 to the power polyorder); from scipy 1.15
+    on its solver then drops most of the fit for long windows (coefficients
+    summing to ~1e-11 instead of 1 for 2001 samples, polyorder 5). Offsets
+    scaled to [-1, 1] give the same filter with a well-conditioned problem.
+    """
+    x = np.asarray(x, dtype=float)
+    half = window_length // 2
+    offsets = np.arange(-half, window_length - half) / max(half, 1)
+    design = np.vander(offsets, polyorder + 1, increasing=True)
+    fit = np.linalg.pinv(design)  # data in a window -> polynomial coefficients
+    out = np.empty_like(x)
+    # interior: the fitted polynomial at the centre of each window (its constant term)
+    out[half:len(x) - half] = np.convolve(x, fit[0][::-1], mode='valid')
+    # edges: the polynomial fitted to the first / last window, evaluated there
+    out[:half] = design[:half] @ (fit @ x[:window_length])
+    out[len(x) - half:] = design[half + 1:] @ (fit @ x[len(x) - window_length:])
+    return out
+
+
+def _dipole_extension(fname):
+    ext = op.splitext(fname)[1].lower()
+    if ext not in _DIPOLE_EXTENSIONS:
+        raise ValueError(f'Unsupported extension {ext!r} of fname {fname!r}; allowed '
+                         f'extensions are {", ".join(_DIPOLE_EXTENSIONS)}')
+    return ext
+
+
+def read_dipole(fname):
+    """Read a dipole written by :meth:`Dipole.write` or by HNN.
+
+    Parameters
+    ----------
+    fname : str | path-like
+        A ``.txt`` file with whitespace-separated columns, either four (time in
+        ms, agg, L2, L5 in nAm: the format of :meth:`Dipole.write` and of
+        HNN-GUI's ``dpl.txt``) or two (time, agg); or a ``.npz`` file written by
+        :meth:`Dipole.write`.
+
+    Returns
+    -------
+    dpl : Dipole
+        The dipole. From a text file, ``nave`` is 1 and ``scale_applied`` 1
+        (the file does not store them); a ``.npz`` file restores both.
+    """
+    _validate_type(fname, 'path-like', 'fname')
+    fname = os.fspath(fname)
+    ext = _dipole_extension(fname)
+    if ext == '.npz':
+        return _read_dipole_npz(fname)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)  # numpy warns on empty files
+        table = np.loadtxt(fname, dtype=float, ndmin=2)
+    if table.shape[0] == 0:
+        raise ValueError(f'The dipole file {fname} has no samples')
+    if table.shape[1] not in (2, 4):
+        raise ValueError(f'The dipole file {fname} has {table.shape[1]} columns; '
+                         'expected 4 (time, agg, L2, L5) or 2 (time, agg)')
+    return Dipole(table[:, 0], table[:, 1] if table.shape[1] == 2 else table[:, 1:])
+
+
+def _read_dipole_npz(fname):
+    with np.load(fname, allow_pickle=False) as archive:
+        contents = {key: archive[key] for key in archive.files}
+    missing = {'times', 'nave', 'scale_applied', 'agg'} - set(contents)
+    if missing:
+        raise ValueError(f'{fname} is not a dipole file written by Dipole.write: '
+                         f'it lacks {sorted(missing)}')
+    dpl = Dipole(contents['times'], {k: contents[k] for k in LAYERS if k in contents},
+                 nave=int(contents['nave']))
+    dpl.scale_applied = contents['scale_applied'].item()
+    return dpl
+
+
+def average_dipoles(dpls):
+    """Average dipoles of several trials, sample by sample.
+
+    Parameters
+    ----------
+    dpls : list of Dipole
+        Single-trial dipoles (``nave`` 1) with the same times, layers and
+        ``scale_applied``. One dipole is allowed (its copy is returned).
+
+    Returns
+    -------
+    dpl : Dipole
+        The mean of every layer (nAm times ``scale_applied``), with ``nave``
+        the number of dipoles and the common ``scale_applied``.
+    """
+    _validate_type(dpls, (list, tuple), 'dpls', 'list of Dipole')
+    if len(dpls) == 0:
+        raise ValueError('dpls must contain at least one Dipole, got an empty list')
+    for idx, dpl in enumerate(dpls):
+        _validate_type(dpl, Dipole, f'dpls[{idx}]')
+    first = dpls[0]
+    for idx, dpl in enumerate(dpls):
+        if dpl.nave != 1:
+            raise ValueError(f'dpls[{idx}] is already an average of {dpl.nave} trials; '
+                             'only single-trial dipoles (nave=1) can be averaged')
+        if dpl.scale_applied != first.scale_applied:
+            raise ValueError('All dipoles must have the same scale_applied; '
+                             f'dpls[0] has {first.scale_applied} and dpls[{idx}] has '
+                             f'{dpl.scale_applied}')
+        if not np.array_equal(dpl.times, first.times):
+            raise ValueError(f'All dipoles must have the same times; dpls[{idx}] '
+                             'differs from dpls[0]')
+        if set(dpl.data) != set(first.data):
+            raise ValueError(f'All dipoles must have the same layers; dpls[0] has '
+                             f'{sorted(first.data)} and dpls[{idx}] has '
+                             f'{sorted(dpl.data)}')
+    data = {layer: np.mean([dpl.data[layer] for dpl in dpls], axis=0)
+            for layer in LAYERS if layer in first.data}
+    avg = Dipole(first.times, data, nave=len(dpls))
+    avg.scale_applied = first.scale_applied
+    return avg
+
+
+def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
+    """Root-mean-square error between a simulated and an experimental dipole.
+
+    Only the aggregate (``'agg'``) dipoles are compared, as in hnn-core's
+    optimisation. The window [tstart, tstop] is first restricted to the span
+    covered by both dipoles. Each dipole is then cut at its samples nearest to
+    tstart and tstop (the sample nearest to tstop is excluded). If the
+    simulated cut has more samples, it and the weights are resampled (FFT,
+    :func:`scipy.signal.resample`) to the length of the experimental cut and
+    resampled weights below 1e-4 are set to 0; if it has fewer, the
+    experimental cut is resampled instead.
+
+    Parameters
+    ----------
+    dpl : Dipole
+        The simulated dipole.
+    exp_dpl : Dipole
+        The experimental (target) dipole.
+    tstart : float
+        Start of the window (ms).
+    tstop : float | None
+        End of the window (ms); None means the end of the shorter dipole.
+    weights : array, shape (n_times,) | None
+        Non-negative weight of each sample of ``dpl`` (None: all 1).
+
+    Returns
+    -------
+    err : float
+        ``sqrt(sum(w * (sim - exp) ** 2) / sum(w))``, in the dipoles' units.
+    """
+    from scipy.signal import resample
+    _validate_type(dpl, Dipole, 'dpl')
+    _validate_type(exp_dpl, Dipole, 'exp_dpl')
+    _validate_type(tstart, 'numeric', 'tstart')
+    _validate_type(tstop, ('numeric', None), 'tstop')
+    for name, d in (('dpl', dpl), ('exp_dpl', exp_dpl)):
+        if 'agg' not in d.data or len(d.times) == 0:
+            raise ValueError(f'{name} must have an aggregate (agg) dipole with samples')
+    sim_times, exp_times = dpl.times, exp_dpl.times
+    if weights is None:
+        weights = np.ones(len(sim_times))
+    else:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != sim_times.shape:
+            raise ValueError(f'weights must have one value per sample of dpl '
+                             f'({len(sim_times)}), got shape {weights.shape}')
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError('weights must be finite and >= 0')
+    tstop = np.inf if tstop is None else tstop
+    tstart = max(tstart, sim_times[0], exp_times[0])
+    tstop = min(tstop, sim_times[-1], exp_times[-1])
+
+    sim_start, sim_stop = _nearest_sample(sim_times, tstart, tstop)
+    exp_start, exp_stop = _nearest_sample(exp_times, tstart, tstop)
+    n_sim, n_exp = sim_stop - sim_start, exp_stop - exp_start
+    if n_sim <= 0 or n_exp <= 0:
+        raise ValueError(f'The window from tstart to tstop ({tstart} to {tstop} ms, '
+                         'within the times of both dipoles) holds no sample; tstop '
+                         'must be later than tstart')
+    sim = dpl.data['agg'][sim_start:sim_stop]
+    exp = exp_dpl.data['agg'][exp_start:exp_stop]
+    weights = weights[sim_start:sim_stop]
+    if n_sim > n_exp:
+        sim = resample(sim, n_exp)
+        weights = resample(weights, n_exp)
+        weights[weights < 1e-4] = 0.
+    elif n_sim < n_exp:
+        exp = resample(exp, n_sim)
+    if not weights.sum() > 0:
+        raise ValueError('The weights in the window from tstart to tstop sum to 0')
+    return float(np.sqrt(np.sum(weights * (sim - exp) ** 2) / np.sum(weights)))
+
+
+def _nearest_sample(times, tstart, tstop):
+    """Indices of the samples nearest to tstart and tstop (a half-open slice)."""
+    return int(np.argmin(np.abs(times - tstart))), int(np.argmin(np.abs(times - tstop)))

@@ -397,6 +397,11 @@ class Network:
             self.cell_response = response
         return net
 
+    def plot_cells(self, ax=None, show=True):
+        """Plot the cells' positions in 3-D; see :func:`hnn_core.viz.plot_cells`."""
+        from .viz import plot_cells
+        return plot_cells(self, ax=ax, show=show)
+
     def __repr__(self):
         n_x, n_y = self.mesh_shape
         counts = {c: len(self.gid_ranges[c]) for c in CELL_TYPES}
