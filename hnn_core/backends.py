@@ -4,7 +4,17 @@ A backend is a context manager; ``simulate_dipole`` uses the innermost active on
 or a one-job :class:`JoblibBackend` when none is active.
 """
 
-from ._validate import _check_int
+import glob
+import os
+import os.path as op
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+from ._validate import _check_int, _validate_type
 
 _BACKEND_STACK = []
 
@@ -64,3 +74,175 @@ class JoblibBackend:
         n_jobs = min(self.n_jobs, plan.n_trials)
         return Parallel(n_jobs=n_jobs)(
             delayed(_run_one)(plan, trial_idx, verbose) for trial_idx in trials)
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _find_mpiexec(mpi_cmd):
+    """Full path of mpi_cmd, preferring the one beside this Python (a venv's)."""
+    if op.isabs(mpi_cmd):
+        return mpi_cmd if os.access(mpi_cmd, os.X_OK) else None
+    beside = op.join(op.dirname(sys.executable), mpi_cmd)
+    if os.access(beside, os.X_OK):
+        return beside
+    return shutil.which(mpi_cmd)
+
+
+def _mpi_flavour(mpiexec):
+    """'openmpi', 'mpich' or 'unknown', from ``mpiexec --version``."""
+    try:
+        out = subprocess.run([mpiexec, '--version'], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return 'unknown'
+    text = (out.stdout + out.stderr).lower()
+    if 'open mpi' in text or 'openrte' in text:
+        return 'openmpi'
+    if 'hydra' in text or 'mpich' in text:
+        return 'mpich'
+    return 'unknown'
+
+
+def _mpi_library(mpiexec):
+    """The MPI library installed with mpiexec (e.g. by the mpich wheel), if any."""
+    prefix = op.dirname(op.dirname(op.realpath(mpiexec)))
+    for name in ('libmpi.so.12', 'libmpi.so.40', 'libmpi.so', 'libmpich.so.12',
+                 'libmpich.so', 'libmpi.dylib'):
+        for libdir in ('lib', 'lib64'):
+            path = op.join(prefix, libdir, name)
+            if op.isfile(path):
+                return path
+    return None
+
+
+def _end_process_group(proc):
+    """Stop mpiexec and every rank it started (they share its process group)."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            # ranks can outlive mpiexec briefly; make sure the group is gone
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            continue
+        return
+
+
+class MPIBackend:
+    """Run each trial with its cells spread over MPI ranks (NEURON ParallelContext).
+
+    Trials run one after another; within a trial, cell gid g lives on rank
+    g % n_procs. The network goes to the ranks, and results come back, through
+    files in a private temporary directory, removed afterwards. Dipoles are summed
+    over cells in gid order and spikes sorted, so results do not depend on
+    ``n_procs``.
+
+    Works with MPI installed from PyPI (the ``mpich`` wheel that hnn_core depends
+    on: its ``mpiexec`` and library are found beside the Python interpreter) or
+    with a system MPICH or Open MPI. Without MPI, or with one process, it falls
+    back to running in this process, and says so.
+
+    Parameters
+    ----------
+    n_procs : int | None
+        Number of MPI ranks; None uses the cores this process may run on.
+    mpi_cmd : str
+        The MPI launcher (``mpiexec``, ``mpirun`` or a full path).
+    """
+
+    def __init__(self, n_procs=None, mpi_cmd='mpiexec'):
+        self.n_procs = _usable_cores() if n_procs is None else \
+            _check_int('n_procs', n_procs, minimum=1)
+        _validate_type(mpi_cmd, str, 'mpi_cmd')
+        self.mpi_cmd = mpi_cmd
+        self._mpiexec = _find_mpiexec(mpi_cmd)
+        self._fallback = None
+        if self.n_procs == 1:
+            self._fallback = 'MPIBackend is set to use 1 process'
+        elif self._mpiexec is None:
+            self._fallback = (f'MPI launcher {mpi_cmd!r} not found (install MPI, e.g. '
+                              '"pip install mpich", or pass mpi_cmd)')
+        if self._fallback:
+            print(f'{self._fallback}: running the simulation without MPI.')
+        else:
+            print(f'MPI will run over {self.n_procs} processes')
+
+    def __enter__(self):
+        _BACKEND_STACK.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _BACKEND_STACK.remove(self)
+        return False
+
+    def __repr__(self):
+        return f'<MPIBackend | n_procs={self.n_procs}, mpi_cmd={self.mpi_cmd!r}>'
+
+    def _command(self, workdir, verbose):
+        cmd = [self._mpiexec, '-np', str(self.n_procs)]
+        if _mpi_flavour(self._mpiexec) == 'openmpi' and self.n_procs > _usable_cores():
+            cmd.append('--oversubscribe')  # Open MPI refuses more ranks than cores
+        return cmd + [sys.executable, '-m', 'hnn_core._mpi_child', workdir,
+                      '1' if verbose else '0']
+
+    def _environment(self):
+        env = dict(os.environ)
+        if 'MPI_LIB_NRN_PATH' not in env:
+            # NEURON loads MPI at run time; point it at the launcher's library
+            lib = _mpi_library(self._mpiexec)
+            if lib is not None:
+                env['MPI_LIB_NRN_PATH'] = lib
+        return env
+
+    def simulate(self, plan, verbose=True):
+        """Run every trial of ``plan``; return the engine's results in trial order."""
+        if self._fallback:
+            return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose)
+        if verbose:
+            print(f'MPI will run {plan.n_trials} trial(s) sequentially by distributing '
+                  f'network neurons over {self.n_procs} processes.', flush=True)
+        workdir = tempfile.mkdtemp(prefix='hnn_core_mpi_')
+        try:
+            with open(op.join(workdir, 'plan.pkl'), 'wb') as fid:
+                pickle.dump(plan, fid, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(op.join(workdir, 'stderr.txt'), 'w') as err:
+                proc = subprocess.Popen(
+                    self._command(workdir, verbose), stdout=subprocess.PIPE,
+                    stderr=err, stdin=subprocess.DEVNULL, text=True,
+                    env=self._environment(), start_new_session=True)
+                try:
+                    for line in proc.stdout:  # rank 0's progress, as it comes
+                        print(line, end='', flush=True)
+                    proc.wait()
+                except BaseException:
+                    _end_process_group(proc)
+                    raise
+                finally:
+                    proc.stdout.close()
+            results_file = op.join(workdir, 'results.pkl')
+            if proc.returncode != 0 or not op.isfile(results_file):
+                raise RuntimeError(self._failure_report(workdir, proc.returncode))
+            with open(results_file, 'rb') as fid:
+                return pickle.load(fid)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _failure_report(self, workdir, returncode):
+        parts = [f'The MPI simulation failed (mpiexec exit code {returncode}).']
+        for fname in sorted(glob.glob(op.join(workdir, 'rank*.err'))):
+            rank = op.basename(fname)[4:-4]
+            with open(fname) as fid:
+                parts.append(f'--- rank {rank} ---\n{fid.read().rstrip()}')
+        with open(op.join(workdir, 'stderr.txt')) as fid:
+            stderr = fid.read().strip()
+        if stderr:
+            parts.append(f'--- output of the ranks (stderr) ---\n{stderr[-5000:]}')
+        return '\n'.join(parts)

@@ -1,5 +1,6 @@
 """Trials scheduled by JoblibBackend give the same results as a serial run."""
 import numpy as np
+import pytest
 
 from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend
 
@@ -36,3 +37,29 @@ def test_joblib_matches_serial(capsys):
     assert cr_serial.spike_types == cr_parallel.spike_types
     assert len(serial) == 2 and not np.array_equal(serial[0].data['agg'],
                                                    serial[1].data['agg'])
+
+
+def test_joblib_multiprocessing_backend():
+    """JoblibBackend runs on whatever joblib backend is active."""
+    from joblib import parallel_config
+    serial, cr_serial = run(1)
+    with parallel_config(backend='multiprocessing'):
+        parallel, cr_parallel = run(2)
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a.data['agg'], b.data['agg'])
+    assert cr_serial.spike_times == cr_parallel.spike_times
+
+
+def test_joblib_on_a_local_dask_cluster():
+    """Trials spread over dask workers (the way to use a cluster)."""
+    distributed = pytest.importorskip('distributed')
+    from joblib import parallel_config
+    serial, cr_serial = run(1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        with parallel_config(backend='dask'):
+            parallel, cr_parallel = run(2)
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a.data['agg'], b.data['agg'])
+    assert cr_serial.spike_gids == cr_parallel.spike_gids

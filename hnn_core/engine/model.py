@@ -32,7 +32,11 @@ class _Cell:
             if spec.parent is not None:
                 sec.connect(self.sections[spec.parent](spec.parent_x), 0)
             for mech, values in spec.mechanisms.items():
-                sec.insert(mech)
+                try:
+                    sec.insert(mech)
+                except ValueError:
+                    raise ValueError(f'{template.cell_type} {spec.name}: NEURON has no '
+                                     f'mechanism named {mech!r}') from None
                 for name, value in values.items():
                     attr = f'{name}_{mech}'
                     if isinstance(value, tuple):
@@ -95,8 +99,9 @@ class NeuronNetwork:
         self.netcons = []
         self.clamps = []
         self._build_cells()
-        self._build_drive_cells(trial_idx)
-        self._connect(trial_idx)
+        contacts = self._local_contacts(trial_idx)
+        self._build_drive_cells(trial_idx, contacts)
+        self._connect(contacts)
         self._add_biases()
 
     def _is_local(self, gid):
@@ -111,26 +116,17 @@ class NeuronNetwork:
             self.pc.cell(gid, cell.detector)
             self.cells[gid] = cell
 
-    def _build_drive_cells(self, trial_idx):
-        times = self.plan.drive_times[trial_idx]
-        for gid, gid_times in zip(self.plan.drive_gids, times):
-            gid = int(gid)
-            if not self._is_local(gid) or len(gid_times) == 0:
-                continue
-            drive_cell = _DriveCell(gid, gid_times)
-            self.pc.set_gid2node(gid, self.rank)
-            self.pc.cell(gid, drive_cell.output)
-            self.drive_cells[gid] = drive_cell
-
-    def _connect(self, trial_idx):
+    def _local_contacts(self, trial_idx):
+        """Per block, the pairs whose target is local and that can matter."""
         plan = self.plan
-        # Sources that can fire in this trial: every real cell, and drive cells
-        # with at least one spike time (on any rank).
         n_gids = max([plan.n_cells] + [g + 1 for g in plan.drive_gids])
+        # Sources that can fire in this trial: every real cell, and drive cells
+        # with at least one spike time.
         can_fire = np.zeros(n_gids, bool)
         can_fire[:plan.n_cells] = True
         for gid, times in zip(plan.drive_gids, plan.drive_times[trial_idx]):
             can_fire[gid] = len(times) > 0
+        contacts = []
         for block in plan.blocks:
             sections = plan.templates[block.target_type].locations[block.location]
             if not sections:
@@ -140,14 +136,45 @@ class NeuronNetwork:
             keep = (block.weights != 0) & (block.delays <= plan.tstop)
             keep &= can_fire[block.src_gids]
             keep &= (block.tgt_gids % self.n_ranks) == self.rank
+            contacts.append((block, sections, keep))
+        return contacts
+
+    def _build_drive_cells(self, trial_idx, contacts):
+        # A drive cell is built on its gid's owner rank (which records its
+        # spikes) and replicated on every rank holding one of its targets, so
+        # drive spikes never cross ranks: short drive delays would otherwise
+        # shorten the interval between MPI spike exchanges.
+        needed = set()
+        for block, _, keep in contacts:
+            needed.update(int(g) for g in np.unique(block.src_gids[keep])
+                          if g >= self.plan.n_cells)
+        times = self.plan.drive_times[trial_idx]
+        for gid, gid_times in zip(self.plan.drive_gids, times):
+            gid = int(gid)
+            owner = self._is_local(gid)
+            if len(gid_times) == 0 or not (owner or gid in needed):
+                continue
+            drive_cell = _DriveCell(gid, gid_times)
+            if owner:
+                self.pc.set_gid2node(gid, self.rank)
+                self.pc.cell(gid, drive_cell.output)
+            self.drive_cells[gid] = drive_cell
+
+    def _connect(self, contacts):
+        for block, sections, keep in contacts:
             for src, tgt, weight, delay in zip(block.src_gids[keep],
                                                block.tgt_gids[keep],
                                                block.weights[keep],
                                                block.delays[keep]):
+                src = int(src)
                 synapses = self.cells[int(tgt)].synapses
+                drive_cell = self.drive_cells.get(src)
                 for sec_name in sections:
-                    nc = self.pc.gid_connect(int(src),
-                                             synapses[(sec_name, block.receptor)])
+                    synapse = synapses[(sec_name, block.receptor)]
+                    if drive_cell is None:
+                        nc = self.pc.gid_connect(src, synapse)
+                    else:
+                        nc = h.NetCon(drive_cell.sources[0], synapse)
                     nc.weight[0] = weight
                     nc.delay = delay
                     self.netcons.append(nc)

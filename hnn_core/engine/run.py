@@ -28,38 +28,52 @@ def _chunk_ends(tstop, dt):
 
 
 class _DipoleRecorder:
-    """Records segment voltages of pyramidal cells and folds them into dipoles."""
+    """Records segment voltages of pyramidal cells and folds them into dipoles.
+
+    Each chunk's per-cell dipoles are gathered on rank 0 and summed over cells in
+    gid order, so the layer sums are the same however cells are spread over
+    ranks (floating-point addition is not associative).
+    """
 
     def __init__(self, net):
+        self.pc = net.pc
+        self.rank = net.rank
         self.layers = {}
         for layer, cell_type in DIPOLE_LAYERS.items():
-            cells = net.pyramidal_cells(cell_type)
+            cells = sorted(net.pyramidal_cells(cell_type), key=lambda c: c.gid)
             weights = net.plan.templates[cell_type].dipole_weights()
             vectors = [h.Vector().record(ref)
                        for cell in cells for ref in cell.segment_voltage_refs()]
-            self.layers[layer] = (weights, len(cells), vectors)
+            gids = np.array([cell.gid for cell in cells], int)
+            self.layers[layer] = (weights, gids, vectors)
         self.chunks = {layer: [] for layer in self.layers}
 
     def collect(self):
         """Reduce the samples recorded since the last call and free them."""
-        for layer, (weights, n_cells, vectors) in self.layers.items():
-            if n_cells == 0:
-                continue
-            volts = np.array([v.as_numpy() for v in vectors])
-            volts = volts.reshape(n_cells, len(weights), -1)
-            # fAm of each cell, summed over the layer's cells
-            self.chunks[layer].append(np.einsum('s,cst->t', weights, volts))
+        mine = {}
+        for layer, (weights, gids, vectors) in self.layers.items():
+            if len(gids):
+                volts = np.array([v.as_numpy() for v in vectors])
+                volts = volts.reshape(len(gids), len(weights), -1)
+                mine[layer] = (gids, np.einsum('s,cst->ct', weights, volts))  # fAm
+            else:
+                mine[layer] = (gids, None)
             for v in vectors:
                 v.resize(0)
+        gathered = self.pc.py_gather(mine, 0)
+        if self.rank != 0:
+            return
+        for layer in self.layers:
+            parts = [part[layer] for part in gathered if part[layer][1] is not None]
+            if not parts:
+                continue
+            gids = np.concatenate([g for g, _ in parts])
+            rows = np.concatenate([r for _, r in parts])
+            self.chunks[layer].append(rows[np.argsort(gids)].sum(axis=0))
 
     def result(self, n_samples):
-        out = {}
-        for layer in self.layers:
-            if self.chunks[layer]:
-                out[layer] = np.concatenate(self.chunks[layer])
-            else:
-                out[layer] = np.zeros(n_samples)
-        return out
+        return {layer: (np.concatenate(chunks) if chunks else np.zeros(n_samples))
+                for layer, chunks in self.chunks.items()}
 
 
 class _TraceRecorder:
@@ -112,6 +126,21 @@ class _TraceRecorder:
         return join(self.traces)
 
 
+def _merge_on_rank0(pc, rank, local):
+    """Gather each rank's dict of per-gid traces and spikes on rank 0."""
+    gathered = pc.py_gather(local, 0)
+    if rank != 0:
+        return None
+    merged = {'spike_times': np.concatenate([g['spike_times'] for g in gathered]),
+              'spike_gids': np.concatenate([g['spike_gids'] for g in gathered])}
+    for kind in ('vsec', 'isec', 'ca'):
+        merged[kind] = {}
+        for part in gathered:
+            merged[kind].update(part[kind])
+        merged[kind] = dict(sorted(merged[kind].items()))
+    return merged
+
+
 def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     """Simulate one trial of ``plan`` on this process.
 
@@ -121,18 +150,21 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     trial_idx : int
         Which trial's drive spike times to use.
     rank, n_ranks : int
-        This process builds the cells and drive cells with gid % n_ranks == rank.
+        This process builds the cells and drive cells with gid % n_ranks == rank;
+        with n_ranks > 1 every rank must call this together (MPI).
     verbose : bool
         Report the build and, after the first step and every 10 ms, the
         simulated time (printed by rank 0 only).
 
     Returns
     -------
-    result : dict
-        ``times`` (ms, NEURON's accumulated time of every sample),
-        ``dipole`` (dict 'L2'/'L5' -> raw dipole of this process's cells, fAm,
-        the sample at t = 0 set to 0 as the reference records it),
-        ``spike_times`` (ms) and ``spike_gids`` of this process's cells.
+    result : dict | None
+        On rank 0: ``times`` (ms, NEURON's accumulated time of every sample),
+        ``dipole`` (dict 'L2'/'L5' -> raw dipole summed over the layer's cells,
+        fAm, the sample at t = 0 set to 0 as the reference records it),
+        ``spike_times`` (ms) and ``spike_gids`` of all cells, and the requested
+        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array). None on
+        other ranks.
     """
     verbose = verbose and rank == 0
     load_mechanisms(verbose=verbose)
@@ -166,15 +198,17 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
             traces.collect()
             if verbose and h.t < plan.tstop - plan.dt / 2:
                 print(f'Simulation time: {round(h.t, 2)} ms...', flush=True)
+        local = {'spike_times': spike_times.as_numpy().copy(),
+                 'spike_gids': spike_gids.as_numpy().astype(int), **traces.result()}
+        merged = _merge_on_rank0(pc, rank, local)
+        if rank != 0:
+            return None
         times = np.concatenate(times)
         dipole = recorder.result(len(times))
         for series in dipole.values():
             # The reference clears its dipole accumulator during initialisation
             # and records 0 at t = 0.
             series[0] = 0.0
-        return {'times': times, 'dipole': dipole,
-                'spike_times': spike_times.as_numpy().copy(),
-                'spike_gids': spike_gids.as_numpy().astype(int),
-                **traces.result()}
+        return {'times': times, 'dipole': dipole, **merged}
     finally:
         net.clear()

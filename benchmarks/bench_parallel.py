@@ -1,0 +1,103 @@
+"""How well trials and ranks use the cores: Joblib jobs and MPI ranks.
+
+Runs the benchmark network (tests/data/evoked_sigma0_mesh10x10.json: 270 cells,
+170 ms) and prints wall times of
+
+* 4 trials with JoblibBackend(n_jobs=1) and (n_jobs=2),
+* 1 trial in one process and with MPIBackend(n_procs=2),
+* the machine's two-core ceiling, measured in the same run: one single-trial
+  process alone, then two such processes at once (throughput of two / one).
+
+The parallel speed-ups are reported as a fraction of that ceiling (this machine's
+two cores do not give 2x even to independent processes).
+
+    python benchmarks/bench_parallel.py [--repeats N]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from _common import network_from_config, HERE
+
+
+def _one_trial_process():
+    """Child mode: one serial trial; prints its wall time."""
+    from hnn_core import simulate_dipole
+    net, cfg = network_from_config()
+    start = time.perf_counter()
+    simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1, verbose=False)
+    print(time.perf_counter() - start)
+
+
+def _spawn():
+    return subprocess.Popen([sys.executable, os.path.join(HERE, 'bench_parallel.py'),
+                             '--child'], stdout=subprocess.PIPE, text=True)
+
+
+def ceiling():
+    """(time alone, time of the slower of two at once, throughput ratio)."""
+    alone = float(_spawn().communicate()[0].strip().splitlines()[-1])
+    start = time.perf_counter()
+    procs = [_spawn(), _spawn()]
+    for p in procs:
+        p.communicate()
+    pair = time.perf_counter() - start
+    return alone, pair, 2 * alone / pair
+
+
+def timed(backend, n_trials):
+    from hnn_core import simulate_dipole
+    net, cfg = network_from_config()
+    start = time.perf_counter()
+    with backend:
+        simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=n_trials,
+                        verbose=False)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeats', type=int, default=1,
+                        help='repeat each measurement, report the median')
+    parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return _one_trial_process()
+
+    import contextlib
+    import io
+    import numpy as np
+    from hnn_core import JoblibBackend, MPIBackend
+    from hnn_core.engine import compile_mechanisms
+    compile_mechanisms()
+
+    def quiet(make):
+        with contextlib.redirect_stdout(io.StringIO()):
+            return make()
+
+    rows = {'ceiling': [], 'joblib1': [], 'joblib2': [], 'serial1': [], 'mpi2': []}
+    for _ in range(args.repeats):
+        rows['ceiling'].append(ceiling())
+        rows['joblib1'].append(timed(quiet(lambda: JoblibBackend(1)), 4))
+        rows['joblib2'].append(timed(quiet(lambda: JoblibBackend(2)), 4))
+        rows['serial1'].append(timed(quiet(lambda: JoblibBackend(1)), 1))
+        rows['mpi2'].append(timed(quiet(lambda: MPIBackend(n_procs=2)), 1))
+    med = {k: np.median(np.array(v), axis=0) for k, v in rows.items()}
+    alone, pair, ceil = med['ceiling']
+    joblib_speedup = med['joblib1'] / med['joblib2']
+    mpi_speedup = med['serial1'] / med['mpi2']
+    print(f'benchmark network: 270 cells, 170 ms, dt 0.025 ms; median of {args.repeats}')
+    print(f'two-core ceiling: one process alone {alone:.2f} s, two at once {pair:.2f} s '
+          f'-> {ceil:.2f}x the throughput of one')
+    print(f'4 trials, JoblibBackend(1): {med["joblib1"]:.2f} s; JoblibBackend(2): '
+          f'{med["joblib2"]:.2f} s -> {joblib_speedup:.2f}x = '
+          f'{100 * joblib_speedup / ceil:.0f}% of the ceiling (required 90%, goal 95%)')
+    print(f'1 trial, one process: {med["serial1"]:.2f} s; MPIBackend(2): '
+          f'{med["mpi2"]:.2f} s -> {mpi_speedup:.2f}x = '
+          f'{100 * mpi_speedup / ceil:.0f}% of the ceiling (required 70%, goal 85%)')
+
+
+if __name__ == '__main__':
+    main()

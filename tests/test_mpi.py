@@ -1,0 +1,166 @@
+"""MPIBackend: same results as serial, failures reported, nothing left behind."""
+import os
+import os.path as op
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend, MPIBackend
+from hnn_core.backends import _find_mpiexec
+from hnn_core.simulation_plan import make_plan
+
+pytestmark = pytest.mark.skipif(_find_mpiexec('mpiexec') is None,
+                                reason='no MPI launcher (pip install mpich)')
+
+
+def small_net():
+    net = jones_2009_model(mesh_shape=(3, 3))
+    net.add_evoked_drive('evprox1', mu=15., sigma=2., numspikes=1, location='proximal',
+                         weights_ampa={'L2_basket': 0.08831, 'L2_pyramidal': 0.01525,
+                                       'L5_basket': 0.19934, 'L5_pyramidal': 0.00865},
+                         synaptic_delays={'L2_basket': 0.1, 'L2_pyramidal': 0.1,
+                                          'L5_basket': 1., 'L5_pyramidal': 1.})
+    net.add_evoked_drive('evdist1', mu=25., sigma=3., numspikes=2, location='distal',
+                         weights_ampa={'L2_pyramidal': 0.01, 'L5_pyramidal': 0.05},
+                         weights_nmda={'L2_basket': 0.02})
+    return net
+
+
+def run(backend):
+    net = small_net()
+    with backend:
+        dpls = simulate_dipole(net, tstop=40., n_trials=2, record_vsec='soma',
+                               verbose=False)
+    return dpls, net.cell_response
+
+
+def assert_same(a, b):
+    (dpls_a, cr_a), (dpls_b, cr_b) = a, b
+    for x, y in zip(dpls_a, dpls_b):
+        np.testing.assert_array_equal(x.times, y.times)
+        for layer in ('agg', 'L2', 'L5'):
+            np.testing.assert_array_equal(x.data[layer], y.data[layer])
+    assert cr_a.spike_times == cr_b.spike_times
+    assert cr_a.spike_gids == cr_b.spike_gids
+    assert cr_a.spike_types == cr_b.spike_types
+    for trial_a, trial_b in zip(cr_a.vsec, cr_b.vsec):
+        assert list(trial_a) == list(trial_b)
+        for gid in trial_a:
+            np.testing.assert_array_equal(trial_a[gid]['soma'], trial_b[gid]['soma'])
+
+
+def test_same_results_whatever_the_backend(capsys):
+    serial = run(JoblibBackend(1))
+    assert sum(len(s) for s in serial[1].spike_times) > 20  # the network is active
+    assert_same(serial, run(JoblibBackend(2)))
+    out = capsys.readouterr().out
+    assert 'joblib will run over 2 jobs' in out
+    mpi2 = run(MPIBackend(n_procs=2))
+    assert_same(serial, mpi2)
+    assert_same(serial, run(MPIBackend(n_procs=3)))
+    # more ranks than cells of some types, and than cores
+    assert_same(serial, run(MPIBackend(n_procs=5)))
+    out = capsys.readouterr().out
+    assert 'MPI will run over 3 processes' in out
+
+
+def test_progress_is_reported(capsys):
+    with MPIBackend(n_procs=2):
+        simulate_dipole(small_net(), tstop=15., n_trials=1)
+    out = capsys.readouterr().out.splitlines()
+    assert ('MPI will run 1 trial(s) sequentially by distributing network neurons '
+            'over 2 processes.') in out
+    assert 'running trial 1 on 2 cores' in out
+    assert 'Simulation time: 10.0 ms...' in out
+    assert not any('numprocs' in line for line in out)
+
+
+def test_fallback_without_mpi(capsys):
+    backend = MPIBackend(n_procs=2, mpi_cmd='no-such-mpiexec')
+    assert 'not found' in capsys.readouterr().out
+    assert_same(run(JoblibBackend(1)), run(backend))
+    MPIBackend(n_procs=1)
+    assert 'set to use 1 process' in capsys.readouterr().out
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='n_procs must be an integer >= 1'):
+        MPIBackend(n_procs=0)
+    with pytest.raises(TypeError, match='mpi_cmd must be'):
+        MPIBackend(mpi_cmd=3)
+
+
+def _ranks_of(workdir_marker):
+    """PIDs of running processes whose command line mentions the marker."""
+    pids = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as fid:
+                cmd = fid.read().decode(errors='replace')
+        except OSError:
+            continue
+        if workdir_marker in cmd and 'pytest' not in cmd:
+            pids.append(int(pid))
+    return pids
+
+
+def test_failing_rank_is_reported_and_others_untouched():
+    bystander = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
+    try:
+        net = jones_2009_model(mesh_shape=(1, 1))  # gids 0..3: rank 1 gets gid 1
+        plan = make_plan(net, tstop=20., dt=0.025, n_trials=1)
+        broken = plan.templates['L2_pyramidal'].sections[0].mechanisms
+        broken['no_such_mechanism'] = {}
+        backend = MPIBackend(n_procs=3)
+        with pytest.raises(RuntimeError) as err:
+            backend.simulate(plan, verbose=False)
+        message = str(err.value)
+        assert 'MPI simulation failed' in message
+        assert '--- rank 1 ---' in message and 'no_such_mechanism' in message
+        assert '--- rank 0 ---' not in message
+        assert bystander.poll() is None  # not touched
+        assert _ranks_of('hnn_core._mpi_child') == []
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_interrupt_leaves_no_rank(tmp_path):
+    script = tmp_path / 'long_run.py'
+    script.write_text(textwrap.dedent('''
+        from hnn_core import jones_2009_model, simulate_dipole, MPIBackend
+        net = jones_2009_model(mesh_shape=(3, 3))
+        with MPIBackend(n_procs=2):
+            simulate_dipole(net, tstop=100000., n_trials=1)
+    '''))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        ranks = []
+        while time.time() < deadline and len(ranks) < 2:
+            time.sleep(0.5)
+            ranks = _ranks_of('hnn_core._mpi_child')
+        assert len(ranks) >= 2, 'the ranks did not start'
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert proc.returncode != 0 and 'KeyboardInterrupt' in stderr
+        deadline = time.time() + 20
+        while time.time() < deadline and any(op.exists(f'/proc/{pid}') for pid in ranks):
+            time.sleep(0.2)
+        left = [pid for pid in ranks if op.exists(f'/proc/{pid}')]
+        # a zombie is already dead; anything else would be a rank left running
+        for pid in left:
+            with open(f'/proc/{pid}/stat') as fid:
+                assert fid.read().split()[2] == 'Z', f'rank {pid} still running'
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
