@@ -15,13 +15,15 @@ _MAX_SPIKES_PER_SOURCE = 128
 class _Cell:
     """The NEURON objects of one real cell."""
 
-    __slots__ = ('gid', 'cell_type', 'sections', 'synapses', 'detector')
+    __slots__ = ('gid', 'cell_type', 'sections', 'synapses', 'detector',
+                 '_synapse_specs')
 
     def __init__(self, gid, template, threshold):
         self.gid = gid
         self.cell_type = template.cell_type
         self.sections = {}
         self.synapses = {}
+        self._synapse_specs = {}
         for spec in template.sections:
             sec = h.Section(name=f'{template.cell_type}_{gid}_{spec.name}')
             sec.nseg = spec.nseg
@@ -46,14 +48,32 @@ class _Cell:
                         setattr(sec, attr, value)
             for seg in sec.allseg():
                 seg.v = spec.v_init
-            for receptor, (e, tau1, tau2) in spec.synapses.items():
-                syn = h.Exp2Syn(sec(0.5))
-                syn.e, syn.tau1, syn.tau2 = e, tau1, tau2
-                self.synapses[(spec.name, receptor)] = syn
+            for receptor, params in spec.synapses.items():
+                self._synapse_specs[(spec.name, receptor)] = params
             self.sections[spec.name] = sec
         soma = self.sections['soma']
         self.detector = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
         self.detector.threshold = threshold
+
+    def synapse(self, section, receptor):
+        """The synapse of ``receptor`` on ``section``, made on first use.
+
+        A synapse that never receives an event carries no current, so only the
+        ones something connects to (or records) are worth simulating.
+        """
+        key = (section, receptor)
+        syn = self.synapses.get(key)
+        if syn is None:
+            e, tau1, tau2 = self._synapse_specs[key]
+            syn = h.Exp2Syn(self.sections[section](0.5))
+            syn.e, syn.tau1, syn.tau2 = e, tau1, tau2
+            self.synapses[key] = syn
+        return syn
+
+    def section_synapses(self, section):
+        """Every synapse the template puts on ``section`` (receptor -> synapse)."""
+        return {receptor: self.synapse(sec, receptor)
+                for sec, receptor in self._synapse_specs if sec == section}
 
     def segment_voltage_refs(self):
         """References to v at every segment centre, in template order."""
@@ -167,10 +187,10 @@ class NeuronNetwork:
                                                block.weights[keep],
                                                block.delays[keep]):
                 src = int(src)
-                synapses = self.cells[int(tgt)].synapses
+                cell = self.cells[int(tgt)]
                 drive_cell = self.drive_cells.get(src)
                 for sec_name in sections:
-                    synapse = synapses[(sec_name, block.receptor)]
+                    synapse = cell.synapse(sec_name, block.receptor)
                     if drive_cell is None:
                         nc = self.pc.gid_connect(src, synapse)
                     else:

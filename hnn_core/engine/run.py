@@ -103,8 +103,7 @@ class _TraceRecorder:
                     else:
                         per_cell[name] = {
                             f'{name}_{receptor}': self._add(syn._ref_i)
-                            for (sec_name, receptor), syn in cell.synapses.items()
-                            if sec_name == name}
+                            for receptor, syn in cell.section_synapses(name).items()}
                 self.traces[kind][gid] = per_cell
 
     def _add(self, ref):
