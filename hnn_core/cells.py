@@ -145,6 +145,36 @@ class CellTemplate:
             out.extend(s0 + (i + 0.5) / n * sec.L for i in range(n))
         return np.array(out)
 
+    def end_points(self):
+        """Start and end points (um) of every section, for drawing the cell.
+
+        The soma's 0-end sits at the origin. Walking the tree from the soma,
+        each section starts at the point of its parent it attaches to
+        (``parent_x`` along the parent: 0 its start, 1 its end) and is a straight
+        segment of length ``L`` along its unit-normalised ``direction``. For the
+        L5 pyramidal cell this puts the apical tuft's end at z = 1926 um.
+
+        Returns
+        -------
+        end_points : dict of str -> (ndarray, ndarray)
+            Section name -> (start, end), each an array of shape (3,) holding
+            x, y, z (um), in template order.
+        """
+        points = {}
+        for sec in self.sections:
+            if sec.parent is None:
+                start = np.zeros(3)
+            else:
+                p_start, p_end = points[sec.parent]
+                start = p_start + sec.parent_x * (p_end - p_start)
+            direction = np.asarray(sec.direction, dtype=float)
+            norm = np.linalg.norm(direction)
+            if not norm > 0:
+                raise ValueError(f'Section {sec.name!r} of {self.cell_type} has a '
+                                 f'zero direction {sec.direction}')
+            points[sec.name] = (start, start + sec.L * direction / norm)
+        return points
+
     def dipole_weights(self):
         """Weights w (nA um / mV / ... = fAm per mV) with Q(t) = w @ V(t).
 

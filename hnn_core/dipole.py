@@ -187,6 +187,22 @@ class Dipole:
         return plot_dipole(self, tmin=tmin, tmax=tmax, ax=ax, layer=layer,
                            decim=decim, show=show)
 
+    def plot_psd(self, fmin=0, fmax=None, tmin=None, tmax=None, layer='agg',
+                 ax=None, show=True):
+        """Plot the power spectral density; see :func:`hnn_core.viz.plot_psd`."""
+        from .viz import plot_psd
+        return plot_psd(self, fmin=fmin, fmax=fmax, tmin=tmin, tmax=tmax,
+                        layer=layer, ax=ax, show=show)
+
+    def plot_tfr_morlet(self, freqs, n_cycles=7., tmin=None, tmax=None,
+                        layer='agg', decim=None, padding='zeros', ax=None,
+                        colorbar=True, show=True):
+        """Plot Morlet time-frequency power; see :func:`hnn_core.viz.plot_tfr_morlet`."""
+        from .viz import plot_tfr_morlet
+        return plot_tfr_morlet(self, freqs, n_cycles=n_cycles, tmin=tmin, tmax=tmax,
+                               layer=layer, decim=decim, padding=padding, ax=ax,
+                               colorbar=colorbar, show=show)
+
     def write(self, fname, overwrite=True):
         """Write the dipole to a file.
 
