@@ -44,6 +44,8 @@ class SimulationPlan:
     record : dict
         What to record besides dipoles and spikes: ``'vsec'``, ``'isec'``, ``'ca'``
         -> False, ``'soma'`` or ``'all'``.
+    engine : str
+        ``'coreneuron'`` or ``'neuron'``.
     """
 
     templates: dict
@@ -58,6 +60,7 @@ class SimulationPlan:
     gid_names: list = field(default_factory=list)
     biases: list = field(default_factory=list)
     record: dict = field(default_factory=dict)
+    engine: str = 'neuron'
 
     @property
     def n_cells(self):
@@ -71,7 +74,7 @@ class SimulationPlan:
         return CELL_TYPES[self.cell_type_index[gid]]
 
 
-def make_plan(net, tstop, dt, n_trials, record=None):
+def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
     """Build the :class:`SimulationPlan` of ``net`` for ``n_trials`` trials."""
     templates = net._cell_templates()
     blocks = local_connections(net)
@@ -107,4 +110,4 @@ def make_plan(net, tstop, dt, n_trials, record=None):
         blocks=blocks, drive_gids=drive_gids, drive_times=drive_times,
         tstop=float(tstop), dt=float(dt), celsius=float(net._param('celsius')),
         threshold=float(net._param('threshold')), gid_names=gid_names,
-        biases=biases, record=dict(record or {}))
+        biases=biases, record=dict(record or {}), engine=engine)

@@ -2,9 +2,16 @@
 
 The compiled library lives in a per-user cache, never in site-packages, in a
 directory whose name is a key over everything the build depends on: the NEURON
-version, the platform and the text of every .mod file. A new NEURON or an edited
-mechanism therefore gets a fresh build, and older builds stay valid for the
-NEURON versions they were made for.
+version, the platform, the CPU (the CoreNEURON part is compiled for it) and the
+text of every .mod file. A new NEURON or an edited mechanism therefore gets a
+fresh build, and older builds stay valid for the NEURON versions they were made
+for.
+
+Where NEURON supports it, the build has two parts: the library NEURON loads
+(compiled with NEURON's default flags) and a CoreNEURON library compiled with
+``-O3 -march=native -ffast-math`` after its rate-table lookups were made
+vectorisable (see ``_vectorize_tables``). Without CoreNEURON support the build is
+NEURON's alone and the 'neuron' engine is used.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
 the same key, and a build happens in a scratch directory that is renamed into
@@ -23,6 +30,8 @@ import sys
 import tempfile
 
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
+CORENEURON_FLAGS = '-O3 -march=native -ffast-math'
+_BUILD_VERSION = '2'  # bump when the build recipe changes
 _loaded_library = None
 
 
@@ -40,9 +49,22 @@ def _neuron_version():
     return neuron.__version__
 
 
+def _cpu_fingerprint():
+    """What -march=native compiles for: the CPU model and its feature flags."""
+    try:
+        with open('/proc/cpuinfo') as fid:
+            info = fid.read()
+        fields = [line for line in info.splitlines()
+                  if line.startswith(('model name', 'flags', 'Features', 'CPU part'))]
+        return hashlib.sha256('\n'.join(sorted(set(fields))).encode()).hexdigest()[:12]
+    except OSError:
+        return platform.processor() or 'unknown-cpu'
+
+
 def _build_key(mod_dir, neuron_version):
     digest = hashlib.sha256()
-    for token in (neuron_version, sys.platform, platform.machine()):
+    for token in (neuron_version, sys.platform, platform.machine(), _BUILD_VERSION,
+                  CORENEURON_FLAGS, _cpu_fingerprint()):
         digest.update(token.encode() + b'\0')
     for fname in sorted(glob.glob(op.join(mod_dir, '*.mod'))):
         digest.update(op.basename(fname).encode() + b'\0')
@@ -69,6 +91,12 @@ def _library_in(build_dir):
     found = (glob.glob(op.join(build_dir, '*', 'libnrnmech.so')) +
              glob.glob(op.join(build_dir, '*', '.libs', 'libnrnmech.so')) +
              glob.glob(op.join(build_dir, '*', 'libnrnmech.dylib')))
+    return found[0] if found else None
+
+
+def coreneuron_library(lib):
+    """The CoreNEURON library built beside ``lib``, or None if there is none."""
+    found = glob.glob(op.join(op.dirname(lib), 'libcorenrnmech.so'))
     return found[0] if found else None
 
 
@@ -115,23 +143,54 @@ def compile_mechanisms(mod_dir=MOD_DIR, cache_dir=None, neuron_version=None):
     return lib
 
 
+def _nrnivmodl(args, cwd):
+    proc = subprocess.run([_find_nrnivmodl()] + args, cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    return proc.returncode, proc.stdout
+
+
+def _build_with_coreneuron(scratch):
+    """Build NEURON's and CoreNEURON's libraries; return (ok, log)."""
+    from ._vectorize_tables import vectorize_table_lookups
+    code, log = _nrnivmodl(['-coreneuron', '.'], scratch)
+    mod2c = glob.glob(op.join(scratch, '*', 'corenrn', 'mod2c'))
+    if code != 0 or not mod2c or _library_in(scratch) is None:
+        return False, log
+    changed = vectorize_table_lookups(mod2c[0])
+    log += f'\n[hnn_core] vectorisable table lookups in: {", ".join(changed)}\n'
+    # Recompile only CoreNEURON's objects, now with the fast flags (make does
+    # not track flags, so the old objects must go).
+    arch_dir = op.dirname(op.dirname(mod2c[0]))
+    for obj in (glob.glob(op.join(arch_dir, 'corenrn', 'build', '*.o')) +
+                glob.glob(op.join(arch_dir, 'libcorenrnmech*'))):
+        os.remove(obj)
+    code, log2 = _nrnivmodl(['-coreneuron', '-incflags', CORENEURON_FLAGS, '.'],
+                            scratch)
+    ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
+    return ok, log + log2
+
+
 def _build(mod_dir, cache_dir, final_dir):
     scratch = tempfile.mkdtemp(prefix='build-', dir=cache_dir)
     try:
         for fname in sorted(glob.glob(op.join(mod_dir, '*.mod'))):
             shutil.copy(fname, scratch)
-        mods = sorted(op.basename(f) for f in glob.glob(op.join(scratch, '*.mod')))
-        if not mods:
+        if not glob.glob(op.join(scratch, '*.mod')):
             raise RuntimeError(f'No .mod files found in {mod_dir}')
-        proc = subprocess.run([_find_nrnivmodl()] + mods, cwd=scratch,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True)
-        if proc.returncode != 0 or _library_in(scratch) is None:
-            raise RuntimeError(
-                f'Compiling the mechanisms in {mod_dir} with nrnivmodl failed '
-                f'(exit code {proc.returncode}). Its output:\n{proc.stdout}')
+        ok, log = _build_with_coreneuron(scratch)
+        if not ok:
+            # NEURON without CoreNEURON support: build NEURON's library alone.
+            for entry in os.listdir(scratch):
+                path = op.join(scratch, entry)
+                if op.isdir(path):
+                    shutil.rmtree(path)
+            code, log = _nrnivmodl(['.'], scratch)
+            if code != 0 or _library_in(scratch) is None:
+                raise RuntimeError(
+                    f'Compiling the mechanisms in {mod_dir} with nrnivmodl failed '
+                    f'(exit code {code}). Its output:\n{log}')
         with open(op.join(scratch, 'nrnivmodl.log'), 'w') as fid:
-            fid.write(proc.stdout)
+            fid.write(log)
         os.rename(scratch, final_dir)
     finally:
         if op.isdir(scratch):

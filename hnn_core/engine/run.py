@@ -1,79 +1,185 @@
-"""Run one trial in NEURON and reduce it to plain numpy arrays.
+"""Run one trial in NEURON or CoreNEURON and reduce it to plain numpy arrays.
 
-The run advances in chunks (every 10 ms of simulated time) so that progress can be
-reported and the recorded segment voltages can be turned into dipoles and
-discarded as the run goes: memory stays bounded by one chunk, however long the
-trial.
+The dipole is a fixed linear map of the pyramidal cells' segment voltages. How
+those voltages are read depends on the engine:
+
+* ``'coreneuron'``: the run advances in chunks of 10 ms of simulated time; the
+  segment voltages recorded during a chunk are folded into per-cell dipoles and
+  freed after it, so memory stays bounded by one chunk, and progress is
+  reported between chunks.
+* ``'neuron'``: after every step NEURON calls back with the voltages gathered
+  into one vector (``CVode.extra_scatter_gather``); they are folded into per-cell
+  dipoles at once, so no voltage is kept at all.
+
+Either way each process keeps one dipole row per local pyramidal cell; rank 0
+gathers the rows and sums them in gid order, which makes the layer dipoles
+independent of how cells are spread over MPI ranks.
 """
+
+import os
+import time
 
 import numpy as np
 from neuron import h
 
-from .mechanisms import load_mechanisms
+from .mechanisms import load_mechanisms, compile_mechanisms, coreneuron_library
 from .model import NeuronNetwork
 
 PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
+# CoreNEURON copies the whole model in and out at every psolve call (~0.1 s for
+# the default network), so it runs in chunks of several progress intervals (the
+# progress lines of a chunk are printed when it ends); the voltages recorded in
+# one chunk stay small (~35 MB for the default network).
+CORENEURON_CHUNK = 40.0  # ms
 DIPOLE_LAYERS = {'L2': 'L2_pyramidal', 'L5': 'L5_pyramidal'}
+ENGINES = ('coreneuron', 'neuron')
 
 
-def _chunk_ends(tstop, dt):
-    """Times to advance to: one step first, then every 10 ms, then tstop."""
-    ends = [dt]
+def available_engines():
+    """Engines this installation can run, fastest first."""
+    return ENGINES if coreneuron_library(compile_mechanisms()) else ('neuron',)
+
+
+def _progress_marks(tstop, dt):
+    """Times after which progress is reported: the first step, then every 10 ms."""
+    marks = [dt]
     t = PROGRESS_INTERVAL
-    while t < tstop:
-        ends.append(t)
+    while t < tstop - dt / 2:
+        marks.append(t)
         t += PROGRESS_INTERVAL
-    ends.append(tstop)
-    return sorted(set(e for e in ends if e <= tstop))
+    return marks
 
 
-class _DipoleRecorder:
-    """Records segment voltages of pyramidal cells and folds them into dipoles.
+def _report(t):
+    print(f'Simulation time: {round(t, 2)} ms...', flush=True)
 
-    Each chunk's per-cell dipoles are gathered on rank 0 and summed over cells in
-    gid order, so the layer sums are the same however cells are spread over
-    ranks (floating-point addition is not associative).
+
+class _DipoleRows:
+    """One dipole time series (fAm) per local pyramidal cell, per layer.
+
+    Only segments with a non-zero dipole weight are read: inside an unbranched
+    section the axial-current terms telescope, so only the segments next to a
+    section's ends count (12 of 32 in an L2 cell, 15 of 55 in an L5 cell).
     """
 
     def __init__(self, net):
-        self.pc = net.pc
-        self.rank = net.rank
         self.layers = {}
         for layer, cell_type in DIPOLE_LAYERS.items():
             cells = sorted(net.pyramidal_cells(cell_type), key=lambda c: c.gid)
             weights = net.plan.templates[cell_type].dipole_weights()
-            vectors = [h.Vector().record(ref)
-                       for cell in cells for ref in cell.segment_voltage_refs()]
-            gids = np.array([cell.gid for cell in cells], int)
-            self.layers[layer] = (weights, gids, vectors)
-        self.chunks = {layer: [] for layer in self.layers}
+            used = np.flatnonzero(weights)
+            self.layers[layer] = (np.array([c.gid for c in cells], int),
+                                  weights[used], [self._pick(c, used) for c in cells])
+        self.rows = {layer: [] for layer in self.layers}
 
-    def collect(self):
-        """Reduce the samples recorded since the last call and free them."""
-        mine = {}
-        for layer, (weights, gids, vectors) in self.layers.items():
-            if len(gids):
-                volts = np.array([v.as_numpy() for v in vectors])
-                volts = volts.reshape(len(gids), len(weights), -1)
-                mine[layer] = (gids, np.einsum('s,cst->ct', weights, volts))  # fAm
-            else:
-                mine[layer] = (gids, None)
-            for v in vectors:
-                v.resize(0)
-        gathered = self.pc.py_gather(mine, 0)
-        if self.rank != 0:
-            return
+    @staticmethod
+    def _pick(cell, used):
+        segments = [seg for sec in cell.sections.values() for seg in sec]
+        return [segments[k] for k in used]
+
+    def segments(self):
+        """The segments read, in layer, gid and template order."""
+        return [seg for _, _, cells in self.layers.values() for segs in cells
+                for seg in segs]
+
+    def add(self, layer, block):
+        """Append dipoles of shape (n_cells, n_samples) computed from voltages."""
+        self.rows[layer].append(block)
+
+    def sum_over_cells(self, pc, rank, n_samples):
+        """Layer dipoles on rank 0 (summed in gid order); None elsewhere."""
+        mine = {layer: (gids, np.concatenate(self.rows[layer], axis=1)
+                        if self.rows[layer] else None)
+                for layer, (gids, _, _) in self.layers.items()}
+        gathered = pc.py_gather(mine, 0)
+        if rank != 0:
+            return None
+        out = {}
         for layer in self.layers:
             parts = [part[layer] for part in gathered if part[layer][1] is not None]
             if not parts:
+                out[layer] = np.zeros(n_samples)
                 continue
             gids = np.concatenate([g for g, _ in parts])
             rows = np.concatenate([r for _, r in parts])
-            self.chunks[layer].append(rows[np.argsort(gids)].sum(axis=0))
+            out[layer] = rows[np.argsort(gids)].sum(axis=0)
+        return out
 
-    def result(self, n_samples):
-        return {layer: (np.concatenate(chunks) if chunks else np.zeros(n_samples))
-                for layer, chunks in self.chunks.items()}
+
+class _RecordedVoltages:
+    """CoreNEURON path: record segment voltages, fold them chunk by chunk."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.vectors = {layer: [h.Vector().record(seg._ref_v)
+                                for segs in cells for seg in segs]
+                        for layer, (_, _, cells) in rows.layers.items()}
+
+    def collect(self):
+        for layer, (gids, weights, _) in self.rows.layers.items():
+            vectors = self.vectors[layer]
+            if not len(gids):
+                continue
+            n_seg = len(weights)
+            block = np.empty((len(gids), len(vectors[0])))
+            for k in range(len(gids)):  # one cell at a time keeps the copies small
+                volts = np.array([v.as_numpy() for v in vectors[k * n_seg:(k + 1) * n_seg]])
+                # einsum rather than @: BLAS worker threads would compete with
+                # the simulator for the core
+                block[k] = np.einsum('s,st->t', weights, volts)
+            self.rows.add(layer, block)
+            for v in vectors:
+                v.resize(0)
+
+
+class _GatheredVoltages:
+    """NEURON path: fold the voltages into dipoles after every step."""
+
+    def __init__(self, rows, tstop, dt, verbose):
+        self.rows = rows
+        self.segments = rows.segments()
+        self.n_steps = 0
+        self.buffer = h.Vector(max(len(self.segments), 1))
+        self.values = self.buffer.as_numpy()
+        self.pointers = h.PtrVector(max(len(self.segments), 1))
+        self._point()
+        if hasattr(self.pointers, 'ptr_update_callback'):
+            # NEURON 8 moves voltages when it reorders memory; NEURON 9's
+            # pointers follow the data by themselves.
+            self.pointers.ptr_update_callback(self._point)
+        n_max = int(tstop / dt + 2)  # steps psolve can take, with a margin
+        self.blocks = {layer: np.zeros((len(gids), n_max))
+                       for layer, (gids, _, _) in rows.layers.items()}
+        self.slices = {}
+        start = 0
+        for layer, (gids, weights, _) in rows.layers.items():
+            self.slices[layer] = slice(start, start + len(gids) * len(weights))
+            start += len(gids) * len(weights)
+        self.marks = _progress_marks(tstop, dt) if verbose else []
+        self.dt = dt
+
+    def _point(self):
+        for i, seg in enumerate(self.segments):
+            self.pointers.pset(i, seg._ref_v)
+
+    def after_step(self):
+        # Called once per step (not at initialisation). hoc's t is only brought
+        # up to date when psolve returns, so time is counted in steps here.
+        self.n_steps += 1
+        self.pointers.gather(self.buffer)
+        for layer, (gids, weights, _) in self.rows.layers.items():
+            if len(gids):
+                volts = self.values[self.slices[layer]].reshape(len(gids), -1)
+                self.blocks[layer][:, self.n_steps] = np.einsum('cs,s->c', volts,
+                                                                weights)
+        t = self.n_steps * self.dt
+        if self.marks and t >= self.marks[0] - self.dt / 2:
+            self.marks.pop(0)
+            _report(t)
+
+    def finish(self):
+        for layer, block in self.blocks.items():
+            self.rows.add(layer, block[:, :self.n_steps + 1])
 
 
 class _TraceRecorder:
@@ -140,12 +246,54 @@ def _merge_on_rank0(pc, rank, local):
     return merged
 
 
+def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
+    from neuron import coreneuron
+    lib = coreneuron_library(load_mechanisms(verbose=False))
+    # CoreNEURON looks its mechanism library up in this variable at each run.
+    os.environ['CORENEURONLIB'] = lib
+    coreneuron.enable = True
+    coreneuron.verbose = 0
+    try:
+        voltages = _RecordedVoltages(rows)
+        h.finitialize()
+        times = []
+        marks = _progress_marks(plan.tstop, plan.dt) if verbose else []
+        ends = list(np.arange(CORENEURON_CHUNK, plan.tstop - plan.dt / 2,
+                              CORENEURON_CHUNK)) + [plan.tstop]
+        for t_end in ends:
+            h.ParallelContext().psolve(t_end)
+            times.append(t_vec.as_numpy().copy())
+            t_vec.resize(0)
+            voltages.collect()
+            traces.collect()
+            while marks and marks[0] - plan.dt / 2 <= h.t:
+                _report(marks.pop(0))  # the simulation has passed this time
+        return np.concatenate(times)
+    finally:
+        coreneuron.enable = False
+
+
+def _solve_neuron(plan, rows, traces, t_vec, verbose):
+    cvode = h.CVode()
+    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, verbose)
+    cvode.extra_scatter_gather(0, gathered.after_step)
+    try:
+        h.finitialize()
+        h.ParallelContext().psolve(plan.tstop)
+    finally:
+        cvode.extra_scatter_gather_remove(gathered.after_step)
+    gathered.finish()
+    traces.collect()
+    return t_vec.as_numpy().copy()
+
+
 def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     """Simulate one trial of ``plan`` on this process.
 
     Parameters
     ----------
     plan : SimulationPlan
+        ``plan.engine`` selects ``'coreneuron'`` or ``'neuron'``.
     trial_idx : int
         Which trial's drive spike times to use.
     rank, n_ranks : int
@@ -161,53 +309,52 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
         On rank 0: ``times`` (ms, NEURON's accumulated time of every sample),
         ``dipole`` (dict 'L2'/'L5' -> raw dipole summed over the layer's cells,
         fAm, the sample at t = 0 set to 0 as the reference records it),
-        ``spike_times`` (ms) and ``spike_gids`` of all cells, and the requested
-        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array). None on
-        other ranks.
+        ``spike_times`` (ms) and ``spike_gids`` of all cells, the requested
+        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array) and
+        ``timings`` (s: ``build``, ``solve``). None on other ranks.
     """
     verbose = verbose and rank == 0
     load_mechanisms(verbose=verbose)
     pc = h.ParallelContext()
     if verbose:
         print('Building the NEURON model', flush=True)
+    start = time.perf_counter()
     net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
     if verbose:
         print('[Done]', flush=True)
         print(f'running trial {trial_idx + 1} on {n_ranks} cores', flush=True)
     try:
-        recorder = _DipoleRecorder(net)
+        rows = _DipoleRows(net)
         traces = _TraceRecorder(net, plan.record)
         t_vec = h.Vector().record(h._ref_t)
         spike_times, spike_gids = h.Vector(), h.Vector()
         pc.spike_record(-1, spike_times, spike_gids)
 
-        h.CVode().active(0)
+        cvode = h.CVode()
+        cvode.active(0)
+        cvode.cache_efficient(1)
         h.secondorder = 0
         h.dt = plan.dt
         pc.set_maxstep(10)
-        # No voltage argument: every section keeps its own initial potential.
-        h.finitialize()
-
-        times = []
-        for t_end in _chunk_ends(plan.tstop, plan.dt):
-            pc.psolve(t_end)
-            times.append(t_vec.as_numpy().copy())
-            t_vec.resize(0)
-            recorder.collect()
-            traces.collect()
-            if verbose and h.t < plan.tstop - plan.dt / 2:
-                print(f'Simulation time: {round(h.t, 2)} ms...', flush=True)
+        built = time.perf_counter()
+        # No voltage argument to finitialize (in the solvers): every section
+        # keeps its own initial potential.
+        if plan.engine == 'coreneuron':
+            times = _solve_coreneuron(plan, rows, traces, t_vec, verbose)
+        else:
+            times = _solve_neuron(plan, rows, traces, t_vec, verbose)
+        solved = time.perf_counter()
+        dipole = rows.sum_over_cells(pc, rank, len(times))
         local = {'spike_times': spike_times.as_numpy().copy(),
                  'spike_gids': spike_gids.as_numpy().astype(int), **traces.result()}
         merged = _merge_on_rank0(pc, rank, local)
         if rank != 0:
             return None
-        times = np.concatenate(times)
-        dipole = recorder.result(len(times))
         for series in dipole.values():
             # The reference clears its dipole accumulator during initialisation
             # and records 0 at t = 0.
             series[0] = 0.0
-        return {'times': times, 'dipole': dipole, **merged}
+        return {'times': times, 'dipole': dipole, **merged,
+                'timings': {'build': built - start, 'solve': solved - built}}
     finally:
         net.clear()

@@ -1,9 +1,9 @@
 TITLE kca: calcium-activated potassium current
 
 COMMENT
-First-order activation n with forward rate Ra * cai^caix and backward rate Rb, scaled
-by tadj = q10^((celsius - temp - tshift)/10). No voltage dependence, so no table.
-Conductance density in pS/um2.
+First-order activation n with forward rate Ra * cai (the model's calcium exponent
+is 1) and backward rate Rb, scaled by tadj = q10^((celsius - temp - tshift)/10).
+No voltage dependence, so no table. Conductance density in pS/um2.
 ENDCOMMENT
 
 NEURON {
@@ -24,7 +24,6 @@ UNITS {
 
 PARAMETER {
     gbar = 10 (pS/um2)
-    caix = 1
     Ra = 0.01 (/ms)
     Rb = 0.02 (/ms)
     temp = 23 (degC)
@@ -65,7 +64,7 @@ DERIVATIVE states {
 
 PROCEDURE rates(c (mM)) {
     LOCAL a, b
-    a = Ra*c^caix
+    a = Ra*c
     b = Rb
     ntau = 1/(tadj*(a + b))
     ninf = a/(a + b)

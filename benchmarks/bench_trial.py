@@ -1,0 +1,155 @@
+"""Time and memory of one trial of the benchmark network, against the oracle.
+
+The benchmark network is tests/data/evoked_sigma0_mesh10x10.json: the default
+10 x 10 network (270 cells, 1770 sections, 8770 segments) with the reference
+example's three evoked drives, 170 ms at dt = 0.025 ms.
+
+Every measurement runs in a fresh process (so its peak memory is its own) on one
+core. Printed per run: build time (NEURON objects), solve time, total wall time of
+the simulation call, and peak resident memory of the process.
+
+    python benchmarks/bench_trial.py [--engine coreneuron|neuron] [--repeats N]
+    python benchmarks/bench_trial.py --oracle $(bash ../shared/oracle/setup.sh)
+    python benchmarks/bench_trial.py --scaling
+
+``--oracle PYTHON`` runs the same configuration in the established implementation
+(hnn-core 0.6.1, through benchmarks/_oracle_trial.py with that interpreter),
+alternating with ours, and prints the ratio of the medians. ``--scaling`` runs
+grids of 3x3, 5x5, 10x10 and 20x20 pyramidal cells and writes a table and
+benchmarks/scaling.png.
+"""
+import argparse
+import json
+import os
+import os.path as op
+import resource
+import subprocess
+import sys
+import time
+
+HERE = op.dirname(op.abspath(__file__))
+ONE_CORE = ['taskset', '-c', '0'] if os.path.exists('/usr/bin/taskset') else []
+
+
+def _peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.
+
+
+def _child(engine, mesh):
+    """One trial in this process; prints a JSON line of measurements."""
+    sys.path.insert(0, HERE)
+    from _common import network_from_config
+    from hnn_core.engine import run_trial, compile_mechanisms
+    from hnn_core.simulation_plan import make_plan
+    compile_mechanisms()
+    net, cfg = network_from_config(mesh_shape=mesh)
+    start = time.perf_counter()
+    # what simulate_dipole does for one trial, with the engine's own timings
+    plan = make_plan(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1, engine=engine)
+    result = run_trial(plan, 0, verbose=False)
+    total = time.perf_counter() - start
+    print(json.dumps({'build': result['timings']['build'],
+                      'solve': result['timings']['solve'], 'total': total,
+                      'rss': _peak_rss_mib(), 'n_cells': net.n_cells,
+                      'spikes': int(len(result['spike_times']))}))
+
+
+def _run(cmd):
+    out = subprocess.run(ONE_CORE + cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f'{" ".join(cmd)} failed:\n{out.stderr[-3000:]}')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ours(engine, mesh=None):
+    cmd = [sys.executable, op.join(HERE, 'bench_trial.py'), '--child', '--engine', engine]
+    if mesh:
+        cmd += ['--mesh', str(mesh[0]), str(mesh[1])]
+    return _run(cmd)
+
+
+def oracle(python):
+    return _run([python, op.join(HERE, '_oracle_trial.py')])
+
+
+def _fmt(m):
+    build = f'{m["build"]:6.2f}' if m.get('build') is not None else '     -'
+    return (f'build {build} s  solve {m["solve"]:6.2f} s  total {m["total"]:6.2f} s'
+            f'  peak RSS {m["rss"]:6.0f} MiB')
+
+
+def scaling(engine):
+    import numpy as np
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    rows = []
+    print(f'{"grid":>6} {"cells":>6} {"build s":>8} {"solve s":>8} {"total s":>8} '
+          f'{"RSS MiB":>8}')
+    for n in (3, 5, 10, 20):
+        m = ours(engine, (n, n))
+        rows.append((n, m))
+        print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["build"]:8.2f} {m["solve"]:8.2f} '
+              f'{m["total"]:8.2f} {m["rss"]:8.0f}')
+    cells = np.array([m['n_cells'] for _, m in rows])
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
+    for key, label in (('build', 'build'), ('solve', 'solve'), ('total', 'total')):
+        axes[0].loglog(cells, [m[key] for _, m in rows], 'o-', label=label)
+    axes[0].loglog(cells, cells / cells[0] * rows[0][1]['total'], 'k:', lw=1,
+                   label='linear in cells')
+    axes[0].set(xlabel='Cells in the network', ylabel='Time (s)',
+                title=f'One 170 ms trial ({engine})')
+    axes[0].legend(frameon=False)
+    axes[1].plot(cells, [m['rss'] for _, m in rows], 'o-')
+    axes[1].set(xlabel='Cells in the network', ylabel='Peak memory (MiB)',
+                title='Peak resident memory')
+    fname = op.join(HERE, 'scaling.png')
+    fig.savefig(fname, dpi=150)
+    print(f'wrote {fname}')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--engine', default=None, choices=['coreneuron', 'neuron'],
+                        help='simulator engine (default: the fastest available)')
+    parser.add_argument('--oracle', metavar='PYTHON',
+                        help="the oracle's Python, to compare with it")
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='alternating runs (pairs with --oracle); medians are '
+                             'reported (default: 3)')
+    parser.add_argument('--scaling', action='store_true',
+                        help='time 3x3, 5x5, 10x10 and 20x20 grids')
+    parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
+    parser.add_argument('--mesh', type=int, nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.engine is None:
+        from hnn_core.engine import available_engines
+        args.engine = available_engines()[0]
+    if args.child:
+        return _child(args.engine, args.mesh)
+    if args.scaling:
+        return scaling(args.engine)
+
+    import numpy as np
+    mine, theirs = [], []
+    for k in range(args.repeats):
+        mine.append(ours(args.engine))
+        print(f'hnn_core ({args.engine}) run {k + 1}: {_fmt(mine[-1])}', flush=True)
+        if args.oracle:
+            theirs.append(oracle(args.oracle))
+            print(f'oracle (hnn-core 0.6.1) run {k + 1}: {_fmt(theirs[-1])}', flush=True)
+
+    def median(runs, key):
+        return float(np.median([r[key] for r in runs]))
+    print(f'median hnn_core: total {median(mine, "total"):.2f} s, solve '
+          f'{median(mine, "solve"):.2f} s, build {median(mine, "build"):.2f} s, '
+          f'peak RSS {median(mine, "rss"):.0f} MiB')
+    if args.oracle:
+        print(f'median oracle:  total {median(theirs, "total"):.2f} s, solve '
+              f'{median(theirs, "solve"):.2f} s, peak RSS {median(theirs, "rss"):.0f} MiB')
+        print(f'speed-up (oracle total / hnn_core total): '
+              f'{median(theirs, "total") / median(mine, "total"):.2f}x on one core')
+
+
+if __name__ == '__main__':
+    main()
