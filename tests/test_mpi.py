@@ -31,30 +31,40 @@ def small_net():
     return net
 
 
-def run(backend):
+def run(backend, engine='neuron'):
     net = small_net()
     with backend:
         dpls = simulate_dipole(net, tstop=40., n_trials=2, record_vsec='soma',
-                               verbose=False)
+                               verbose=False, engine=engine)
     return dpls, net.cell_response
 
 
-def assert_same(a, b):
+def assert_same(a, b, rtol=0.):
+    """Equal dipoles, spikes and somatic voltages (bit for bit when rtol=0)."""
     (dpls_a, cr_a), (dpls_b, cr_b) = a, b
     for x, y in zip(dpls_a, dpls_b):
         np.testing.assert_array_equal(x.times, y.times)
         for layer in ('agg', 'L2', 'L5'):
-            np.testing.assert_array_equal(x.data[layer], y.data[layer])
-    assert cr_a.spike_times == cr_b.spike_times
+            if rtol:
+                scale = np.abs(x.data[layer]).max()
+                np.testing.assert_allclose(x.data[layer], y.data[layer], rtol=0,
+                                           atol=rtol * scale)
+            else:
+                np.testing.assert_array_equal(x.data[layer], y.data[layer])
     assert cr_a.spike_gids == cr_b.spike_gids
     assert cr_a.spike_types == cr_b.spike_types
+    for times_a, times_b in zip(cr_a.spike_times, cr_b.spike_times):
+        np.testing.assert_allclose(times_a, times_b, rtol=0, atol=1e-9 if rtol else 0)
     for trial_a, trial_b in zip(cr_a.vsec, cr_b.vsec):
         assert list(trial_a) == list(trial_b)
         for gid in trial_a:
-            np.testing.assert_array_equal(trial_a[gid]['soma'], trial_b[gid]['soma'])
+            # voltages cross 0 mV, so compare them in absolute terms (mV)
+            np.testing.assert_allclose(trial_a[gid]['soma'], trial_b[gid]['soma'],
+                                       rtol=0, atol=1e-6 if rtol else 0)
 
 
 def test_same_results_whatever_the_backend(capsys):
+    """Bit-identical with NEURON whatever the number of jobs or ranks."""
     serial = run(JoblibBackend(1))
     assert sum(len(s) for s in serial[1].spike_times) > 20  # the network is active
     assert_same(serial, run(JoblibBackend(2)))
@@ -67,6 +77,24 @@ def test_same_results_whatever_the_backend(capsys):
     assert_same(serial, run(MPIBackend(n_procs=5)))
     out = capsys.readouterr().out
     assert 'MPI will run over 3 processes' in out
+
+
+def test_coreneuron_over_ranks():
+    """CoreNEURON over MPI: same spikes, dipoles within ~1e-11.
+
+    Spread over ranks, CoreNEURON's vectorised arithmetic and event exchange
+    round a few operations differently, so bit equality holds only in one
+    process (joblib).
+    """
+    from hnn_core.engine import available_engines
+    if 'coreneuron' not in available_engines():
+        pytest.skip('this NEURON has no CoreNEURON')
+    serial = run(JoblibBackend(1), engine='coreneuron')
+    assert_same(serial, run(JoblibBackend(2), engine='coreneuron'))
+    assert_same(serial, run(MPIBackend(n_procs=2), engine='coreneuron'), rtol=1e-9)
+    assert_same(serial, run(MPIBackend(n_procs=3), engine='coreneuron'), rtol=1e-9)
+    # and CoreNEURON agrees with NEURON
+    assert_same(serial, run(JoblibBackend(1)), rtol=1e-9)
 
 
 def test_progress_is_reported(capsys):

@@ -15,6 +15,14 @@ from hnn_core.network import DEFAULT_PARAMS
 
 from conftest import DATA, rel_rms, assert_same_spikes
 
+
+def _engines():
+    from hnn_core.engine import available_engines
+    return available_engines()
+
+
+ENGINES = pytest.mark.parametrize('engine', _engines())
+
 # The task allows 1e-3; the engine reproduces the reference to ~1e-13, and 1e-6
 # still catches a single wrong constant (a Faraday constant off by 9e-8 relative
 # gives 2e-6).
@@ -44,14 +52,14 @@ def network_from_config(fname):
     return net, cfg
 
 
-def check_against_oracle(case, n_trials=None):
+def check_against_oracle(case, n_trials=None, engine=None):
     net, cfg = network_from_config(op.join(DATA, f'{case}.json'))
     ref = np.load(op.join(DATA, f'{case}.npz'))
     assert {k: [v.start, v.stop] for k, v in net.gid_ranges.items()} == \
         {k: v for k, v in json.loads(str(ref['gid_ranges'])).items()}
     n_trials = cfg['n_trials'] if n_trials is None else n_trials
     dpls = simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=n_trials,
-                           verbose=False)
+                           verbose=False, engine=engine)
     cr = net.cell_response
     for trial, dpl in enumerate(dpls):
         np.testing.assert_array_equal(dpl.times, ref['times'])
@@ -69,9 +77,10 @@ def check_against_oracle(case, n_trials=None):
 
 
 @pytest.mark.reference
+@ENGINES
 @pytest.mark.parametrize('mesh', ['3x3', pytest.param('10x10', marks=pytest.mark.slow)])
-def test_evoked_sigma0(mesh):
-    check_against_oracle(f'evoked_sigma0_mesh{mesh}')
+def test_evoked_sigma0(mesh, engine):
+    check_against_oracle(f'evoked_sigma0_mesh{mesh}', engine=engine)
 
 
 @pytest.mark.reference
@@ -79,9 +88,10 @@ def test_evoked_sigma0(mesh):
     'drive_poisson_cellspecific', 'drive_poisson_shared', 'drive_bursty',
     'drive_tonic', 'drive_tonic_section', 'drive_spike_train', 'params_drives_3x3',
     'params_drives_3x3_legacy'])
-def test_drives_two_trials(case):
+@ENGINES
+def test_drives_two_trials(case, engine):
     """Every drive type, fixed seeds, 3x3 grid, both trials."""
-    check_against_oracle(case)
+    check_against_oracle(case, engine=engine)
 
 
 @pytest.mark.reference

@@ -135,8 +135,9 @@ class _RecordedVoltages:
 class _GatheredVoltages:
     """NEURON path: fold the voltages into dipoles after every step."""
 
-    def __init__(self, rows, tstop, dt, verbose):
+    def __init__(self, rows, tstop, dt, verbose, t_vec):
         self.rows = rows
+        self.t_vec = t_vec
         self.segments = rows.segments()
         self.n_steps = 0
         self.buffer = h.Vector(max(len(self.segments), 1))
@@ -163,9 +164,10 @@ class _GatheredVoltages:
             self.pointers.pset(i, seg._ref_v)
 
     def after_step(self):
-        # Called once per step (not at initialisation). hoc's t is only brought
-        # up to date when psolve returns, so time is counted in steps here.
-        self.n_steps += 1
+        # Called after each step's solve, just before the step's samples are
+        # recorded, so the recorded time vector tells the step number (hoc's t
+        # is only brought up to date when psolve returns).
+        self.n_steps = int(self.t_vec.size())
         self.pointers.gather(self.buffer)
         for layer, (gids, weights, _) in self.rows.layers.items():
             if len(gids):
@@ -275,13 +277,14 @@ def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
 
 def _solve_neuron(plan, rows, traces, t_vec, verbose):
     cvode = h.CVode()
-    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, verbose)
-    cvode.extra_scatter_gather(0, gathered.after_step)
+    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, verbose, t_vec)
+    callback = gathered.after_step  # the same object must be removed afterwards
+    cvode.extra_scatter_gather(0, callback)
     try:
         h.finitialize()
         h.ParallelContext().psolve(plan.tstop)
     finally:
-        cvode.extra_scatter_gather_remove(gathered.after_step)
+        cvode.extra_scatter_gather_remove(callback)
     gathered.finish()
     traces.collect()
     return t_vec.as_numpy().copy()
