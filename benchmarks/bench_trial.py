@@ -51,11 +51,19 @@ def _child(engine, mesh):
     print(json.dumps({'build': result['timings']['build'],
                       'solve': result['timings']['solve'], 'total': total,
                       'rss': _peak_rss_mib(), 'n_cells': net.n_cells,
+                      'n_netcons': result['n_netcons'],
                       'spikes': int(len(result['spike_times']))}))
 
 
+# One core for everything, so no BLAS or OpenMP worker threads either (they
+# would compete with the simulation for the core, in both implementations).
+ONE_THREAD = {var: '1' for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',
+                                   'MKL_NUM_THREADS')}
+
+
 def _run(cmd):
-    out = subprocess.run(ONE_CORE + cmd, capture_output=True, text=True)
+    out = subprocess.run(ONE_CORE + cmd, capture_output=True, text=True,
+                         env=dict(os.environ, **ONE_THREAD))
     if out.returncode != 0:
         raise RuntimeError(f'{" ".join(cmd)} failed:\n{out.stderr[-3000:]}')
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -84,25 +92,28 @@ def scaling(engine):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     rows = []
-    print(f'{"grid":>6} {"cells":>6} {"build s":>8} {"solve s":>8} {"total s":>8} '
-          f'{"RSS MiB":>8}')
+    print(f'{"grid":>6} {"cells":>6} {"NetCons":>8} {"build s":>8} {"solve s":>8} '
+          f'{"total s":>8} {"RSS MiB":>8}')
     for n in (3, 5, 10, 20):
         m = ours(engine, (n, n))
         rows.append((n, m))
-        print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["build"]:8.2f} {m["solve"]:8.2f} '
-              f'{m["total"]:8.2f} {m["rss"]:8.0f}')
-    cells = np.array([m['n_cells'] for _, m in rows])
+        print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["n_netcons"]:>8} {m["build"]:8.2f} '
+              f'{m["solve"]:8.2f} {m["total"]:8.2f} {m["rss"]:8.0f}')
+    size = np.array([m['n_cells'] + m['n_netcons'] for _, m in rows])
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
-    for key, label in (('build', 'build'), ('solve', 'solve'), ('total', 'total')):
-        axes[0].loglog(cells, [m[key] for _, m in rows], 'o-', label=label)
-    axes[0].loglog(cells, cells / cells[0] * rows[0][1]['total'], 'k:', lw=1,
-                   label='linear in cells')
-    axes[0].set(xlabel='Cells in the network', ylabel='Time (s)',
+    for key in ('build', 'solve', 'total'):
+        axes[0].loglog(size, [m[key] for _, m in rows], 'o-', label=key)
+    axes[0].loglog(size, size / size[-1] * rows[-1][1]['build'], 'k:', lw=1,
+                   label='proportional')
+    axes[0].set(xlabel='Cells + connections', ylabel='Time (s)',
                 title=f'One 170 ms trial ({engine})')
     axes[0].legend(frameon=False)
-    axes[1].plot(cells, [m['rss'] for _, m in rows], 'o-')
-    axes[1].set(xlabel='Cells in the network', ylabel='Peak memory (MiB)',
+    axes[1].plot(size, [m['rss'] for _, m in rows], 'o-')
+    axes[1].set(xlabel='Cells + connections', ylabel='Peak memory (MiB)',
                 title='Peak resident memory')
+    for (n, m), x in zip(rows, size):
+        axes[1].annotate(f'{n}x{n}', (x, m['rss']), textcoords='offset points',
+                         xytext=(4, -10), fontsize=8)
     fname = op.join(HERE, 'scaling.png')
     fig.savefig(fname, dpi=150)
     print(f'wrote {fname}')

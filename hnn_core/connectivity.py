@@ -84,26 +84,70 @@ def _distance_factor(src_xy, tgt_xy, space_constant):
     return np.exp(-d ** 2 / space_constant ** 2)
 
 
-def local_connections(net):
-    """The 16 local connection rules of Jones et al. 2009 as blocks."""
+def _candidate_pairs(src, tgt, xy, radius):
+    """(src, tgt) gid pairs, src-major, all of them or those within ``radius``.
+
+    Targets are sorted by x, so each source only looks at the band of targets
+    within ``radius`` in x: the work grows with the pairs found, not with the
+    square of the number of cells (and needs no spatial-index library).
+    """
+    if radius is None:
+        return np.repeat(src, len(tgt)), np.tile(tgt, len(src))
+    order = np.argsort(xy[tgt, 0], kind='stable')
+    tgt_x = xy[tgt[order], 0]
+    lo = np.searchsorted(tgt_x, xy[src, 0] - radius, side='left')
+    hi = np.searchsorted(tgt_x, xy[src, 0] + radius, side='right')
+    src_out, tgt_out = [], []
+    for gid, start, stop in zip(src, lo, hi):
+        band = tgt[order[start:stop]]
+        near = band[np.sum((xy[band] - xy[gid]) ** 2, axis=1) <= radius ** 2]
+        tgt_out.append(np.sort(near))
+        src_out.append(np.full(len(near), gid))
+    if not src_out:
+        return np.empty(0, int), np.empty(0, int)
+    return np.concatenate(src_out), np.concatenate(tgt_out)
+
+
+def local_connections(net, tstop=None):
+    """The 16 local connection rules of Jones et al. 2009 as blocks.
+
+    Parameters
+    ----------
+    net : Network
+    tstop : float | None
+        If given, leave out the pairs whose delay exceeds it: a spike can never
+        reach them before the end of the run. Delays grow as exp(d^2 / lambda^2),
+        so only pairs closer than lambda * sqrt(ln(tstop / A_delay)) are kept,
+        found without looking at every pair: the work grows with the
+        connections kept rather than with the square of the number of cells.
+    """
     blocks = []
     xy = net._positions[:, :2] * net._inplane_distance
+    a_delay = 1.0
     for src_type, tgt_type, receptor, location, key, lamtha, autapses in _LOCAL_RULES:
+        a_weight = float(net._param(key))
         src = np.asarray(net.gid_ranges[src_type])
         tgt = np.asarray(net.gid_ranges[tgt_type])
-        src_gids = np.repeat(src, len(tgt))
-        tgt_gids = np.tile(tgt, len(src))
+        lam = lamtha * net._inplane_distance
+        radius = None
+        if tstop is not None:
+            # slightly generous; the exact test on the delay follows
+            radius = lam * np.sqrt(max(np.log(tstop / a_delay), 0.)) * (1 + 1e-9) + 1e-9
+        src_gids, tgt_gids = _candidate_pairs(src, tgt, xy, radius)
         if not autapses:
             keep = src_gids != tgt_gids
             src_gids, tgt_gids = src_gids[keep], tgt_gids[keep]
-        factor = _distance_factor(xy[src_gids], xy[tgt_gids],
-                                  lamtha * net._inplane_distance)
-        a_weight = float(net._param(key))
+        factor = _distance_factor(xy[src_gids], xy[tgt_gids], lam)
+        delays = a_delay / factor
+        if tstop is not None:
+            keep = delays <= tstop
+            src_gids, tgt_gids, factor, delays = (src_gids[keep], tgt_gids[keep],
+                                                   factor[keep], delays[keep])
         blocks.append(ConnectionBlock(
             name=f'{_SHORT[src_type]}_{_SHORT[tgt_type]}_{receptor}',
             target_type=tgt_type, receptor=receptor, location=location,
             src_gids=src_gids, tgt_gids=tgt_gids,
-            weights=a_weight * factor, delays=1.0 / factor))
+            weights=a_weight * factor, delays=delays))
     return blocks
 
 

@@ -77,7 +77,7 @@ class SimulationPlan:
 def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
     """Build the :class:`SimulationPlan` of ``net`` for ``n_trials`` trials."""
     templates = net._cell_templates()
-    blocks = local_connections(net)
+    blocks = local_connections(net, tstop=tstop)
     connected = []
     for name in net.external_drives:
         drive_blocks = drive_connections(net, name)

@@ -163,3 +163,18 @@ def test_copy_keeps_model_and_drops_results():
     assert spans(net2) == spans(net)
     net2.external_drives['evprox1']['dynamics']['mu'] = 10.
     assert net.external_drives['evprox1']['dynamics']['mu'] == 26.61
+
+
+@pytest.mark.parametrize('tstop', [10., 170., 400.])
+def test_connections_beyond_tstop_are_left_out_exactly(tstop):
+    """The k-d tree cut keeps exactly the pairs whose delay is at most tstop."""
+    net = jones_2009_model(mesh_shape=(10, 7))
+    n_full = n_cut = 0
+    for full, cut in zip(local_connections(net), local_connections(net, tstop=tstop)):
+        keep = full.delays <= tstop
+        n_full, n_cut = n_full + full.n_pairs, n_cut + cut.n_pairs
+        np.testing.assert_array_equal(full.src_gids[keep], cut.src_gids)
+        np.testing.assert_array_equal(full.tgt_gids[keep], cut.tgt_gids)
+        np.testing.assert_array_equal(full.weights[keep], cut.weights)
+        np.testing.assert_array_equal(full.delays[keep], cut.delays)
+    assert n_cut < n_full  # something was left out

@@ -181,23 +181,30 @@ class NeuronNetwork:
             self.drive_cells[gid] = drive_cell
 
     def _connect(self, contacts):
+        # The hot loop of the build (~1e5 connections): plain Python values,
+        # synapses looked up once per target cell and section.
+        gid_connect, append = self.pc.gid_connect, self.netcons.append
         for block, sections, keep in contacts:
-            for src, tgt, weight, delay in zip(block.src_gids[keep],
-                                               block.tgt_gids[keep],
-                                               block.weights[keep],
-                                               block.delays[keep]):
-                src = int(src)
-                cell = self.cells[int(tgt)]
+            receptor = block.receptor
+            targets = {}
+            for src, tgt, weight, delay in zip(block.src_gids[keep].tolist(),
+                                               block.tgt_gids[keep].tolist(),
+                                               block.weights[keep].tolist(),
+                                               block.delays[keep].tolist()):
+                synapses = targets.get(tgt)
+                if synapses is None:
+                    cell = self.cells[tgt]
+                    synapses = targets[tgt] = [cell.synapse(name, receptor)
+                                               for name in sections]
                 drive_cell = self.drive_cells.get(src)
-                for sec_name in sections:
-                    synapse = cell.synapse(sec_name, block.receptor)
+                for synapse in synapses:
                     if drive_cell is None:
-                        nc = self.pc.gid_connect(src, synapse)
+                        nc = gid_connect(src, synapse)
                     else:
                         nc = h.NetCon(drive_cell.sources[0], synapse)
                     nc.weight[0] = weight
                     nc.delay = delay
-                    self.netcons.append(nc)
+                    append(nc)
 
     def _add_biases(self):
         # IClamp injects amp for del <= t < del + dur at the mid-step time.

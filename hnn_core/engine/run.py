@@ -260,8 +260,10 @@ def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
         h.finitialize()
         times = []
         marks = _progress_marks(plan.tstop, plan.dt) if verbose else []
-        ends = list(np.arange(CORENEURON_CHUNK, plan.tstop - plan.dt / 2,
-                              CORENEURON_CHUNK)) + [plan.tstop]
+        # equal chunks of about CORENEURON_CHUNK ms, ending on whole steps
+        n_chunks = max(1, int(round(plan.tstop / CORENEURON_CHUNK)))
+        ends = [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
+                for k in range(1, n_chunks)] + [plan.tstop]
         for t_end in ends:
             h.ParallelContext().psolve(t_end)
             times.append(t_vec.as_numpy().copy())
@@ -313,8 +315,9 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
         ``dipole`` (dict 'L2'/'L5' -> raw dipole summed over the layer's cells,
         fAm, the sample at t = 0 set to 0 as the reference records it),
         ``spike_times`` (ms) and ``spike_gids`` of all cells, the requested
-        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array) and
-        ``timings`` (s: ``build``, ``solve``). None on other ranks.
+        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array),
+        ``timings`` (s: ``build``, ``solve``) and ``n_netcons`` (connections
+        made on rank 0). None on other ranks.
     """
     verbose = verbose and rank == 0
     load_mechanisms(verbose=verbose)
@@ -358,6 +361,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
             # and records 0 at t = 0.
             series[0] = 0.0
         return {'times': times, 'dipole': dipole, **merged,
-                'timings': {'build': built - start, 'solve': solved - built}}
+                'timings': {'build': built - start, 'solve': solved - built},
+                'n_netcons': len(net.netcons)}
     finally:
         net.clear()
