@@ -108,12 +108,15 @@ def scaling(engine):
     axes[0].set(xlabel='Cells + connections', ylabel='Time (s)',
                 title=f'One 170 ms trial ({engine})')
     axes[0].legend(frameon=False)
-    axes[1].plot(size, [m['rss'] for _, m in rows], 'o-')
+    rss = np.array([m['rss'] for _, m in rows])
+    axes[1].loglog(size, rss, 'o-', label='peak RSS')
+    axes[1].loglog(size, size / size[-1] * rss[-1], 'k:', lw=1, label='proportional')
     axes[1].set(xlabel='Cells + connections', ylabel='Peak memory (MiB)',
                 title='Peak resident memory')
+    axes[1].legend(frameon=False)
     for (n, m), x in zip(rows, size):
         axes[1].annotate(f'{n}x{n}', (x, m['rss']), textcoords='offset points',
-                         xytext=(4, -10), fontsize=8)
+                         xytext=(6, -12), fontsize=8, ha='left')
     fname = op.join(HERE, 'scaling.png')
     fig.savefig(fname, dpi=150)
     print(f'wrote {fname}')

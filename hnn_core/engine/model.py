@@ -16,14 +16,21 @@ class _Cell:
     """The NEURON objects of one real cell."""
 
     __slots__ = ('gid', 'cell_type', 'sections', 'synapses', 'detector',
-                 '_synapse_specs')
+                 '_synapse_specs', '_template')
 
-    def __init__(self, gid, template, threshold):
+    def __init__(self, gid, template):
+        """Sections, topology, geometry and mechanisms (per-section values).
+
+        Nothing here needs NEURON's node structure; :meth:`finish` does the
+        rest once every cell exists, since the first access to a node after a
+        change of the tree rebuilds the structure of the whole model.
+        """
         self.gid = gid
         self.cell_type = template.cell_type
         self.sections = {}
         self.synapses = {}
         self._synapse_specs = {}
+        self._template = template
         for spec in template.sections:
             sec = h.Section(name=f'{template.cell_type}_{gid}_{spec.name}')
             sec.nseg = spec.nseg
@@ -40,17 +47,23 @@ class _Cell:
                     raise ValueError(f'{template.cell_type} {spec.name}: NEURON has no '
                                      f'mechanism named {mech!r}') from None
                 for name, value in values.items():
-                    attr = f'{name}_{mech}'
-                    if isinstance(value, tuple):
-                        for seg, seg_value in zip(sec, value):
-                            setattr(seg, attr, seg_value)
-                    else:
-                        setattr(sec, attr, value)
-            for seg in sec.allseg():
-                seg.v = spec.v_init
+                    if not isinstance(value, tuple):
+                        setattr(sec, f'{name}_{mech}', value)
             for receptor, params in spec.synapses.items():
                 self._synapse_specs[(spec.name, receptor)] = params
             self.sections[spec.name] = sec
+
+    def finish(self, threshold):
+        """Per-segment values, initial voltages and the spike detector."""
+        for spec in self._template.sections:
+            sec = self.sections[spec.name]
+            for mech, values in spec.mechanisms.items():
+                for name, value in values.items():
+                    if isinstance(value, tuple):
+                        for seg, seg_value in zip(sec, value):
+                            setattr(seg, f'{name}_{mech}', seg_value)
+            for seg in sec.allseg():
+                seg.v = spec.v_init
         soma = self.sections['soma']
         self.detector = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
         self.detector.threshold = threshold
@@ -130,11 +143,11 @@ class NeuronNetwork:
     def _build_cells(self):
         plan = self.plan
         for gid in range(self.rank, plan.n_cells, self.n_ranks):
-            template = plan.templates[plan.cell_type(gid)]
-            cell = _Cell(gid, template, plan.threshold)
+            self.cells[gid] = _Cell(gid, plan.templates[plan.cell_type(gid)])
+        for gid, cell in self.cells.items():
+            cell.finish(plan.threshold)
             self.pc.set_gid2node(gid, self.rank)
             self.pc.cell(gid, cell.detector)
-            self.cells[gid] = cell
 
     def _local_contacts(self, trial_idx):
         """Per block, the pairs whose target is local and that can matter."""
