@@ -29,7 +29,23 @@ def _run_one(plan, trial_idx, verbose):
     return run_trial(plan, trial_idx, verbose=verbose)
 
 
-class JoblibBackend:
+class _Backend:
+    """A context manager that makes itself the backend of simulate_dipole."""
+
+    def __enter__(self):
+        _BACKEND_STACK.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _BACKEND_STACK.remove(self)
+        return False
+
+    def simulate(self, plan, verbose=True):
+        """Run every trial of ``plan``; return the engine's results in trial order."""
+        raise NotImplementedError
+
+
+class JoblibBackend(_Backend):
     """Run trials in parallel, one trial per job, with joblib.
 
     Each trial is an independent simulation, so trials can run in separate
@@ -53,14 +69,6 @@ class JoblibBackend:
         self.n_jobs = _check_int('n_jobs', n_jobs, minimum=1)
         if _verbose:
             print(f'joblib will run over {self.n_jobs} jobs')
-
-    def __enter__(self):
-        _BACKEND_STACK.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        _BACKEND_STACK.remove(self)
-        return False
 
     def __repr__(self):
         return f'<JoblibBackend | n_jobs={self.n_jobs}>'
@@ -136,7 +144,7 @@ def _end_process_group(proc):
         return
 
 
-class MPIBackend:
+class MPIBackend(_Backend):
     """Run each trial with its cells spread over MPI ranks (NEURON ParallelContext).
 
     Trials run one after another; within a trial, cell gid g lives on rank
@@ -174,14 +182,6 @@ class MPIBackend:
             print(f'{self._fallback}: running the simulation without MPI.')
         else:
             print(f'MPI will run over {self.n_procs} processes')
-
-    def __enter__(self):
-        _BACKEND_STACK.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        _BACKEND_STACK.remove(self)
-        return False
 
     def __repr__(self):
         return f'<MPIBackend | n_procs={self.n_procs}, mpi_cmd={self.mpi_cmd!r}>'
