@@ -106,10 +106,21 @@ def _poisson_specs(net, p):
                 kwargs=dict(tstart=max(0, t0), tstop=max(0, t1), rate_constant=rates))
 
 
+def _tonic_keys(p, cell_type):
+    """HNN names basket cells' tonic keys without '_soma' (Itonic_A_L2Basket);
+    hnn-core 0.6 looked for '_soma' on every type. Either spelling is read."""
+    short = _SHORT[cell_type]
+    for suffix in ('_soma', ''):
+        keys = [f'Itonic_{x}_{short}{suffix}' for x in ('A', 't0', 'T')]
+        if any(k in p for k in keys):
+            return keys
+    return [f'Itonic_{x}_{short}_soma' for x in ('A', 't0', 'T')]
+
+
 def _tonic_specs(p):
     biases = {}
     for cell_type in CELL_TYPES:
-        keys = [f'Itonic_{x}_{_SHORT[cell_type]}_soma' for x in ('A', 't0', 'T')]
+        keys = _tonic_keys(p, cell_type)
         present = [k in p for k in keys]
         if any(present) and not all(present):
             missing = [k for k, there in zip(keys, present) if not there]

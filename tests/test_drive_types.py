@@ -242,3 +242,19 @@ def test_recording_options():
         simulate_dipole(net, tstop=5., record_vsec='dend')
     with pytest.raises(TypeError, match='record_vsoma must be'):
         simulate_dipole(net, tstop=5., record_vsoma='yes')
+
+
+def test_tonic_bias_from_a_parameter_dict():
+    """Itonic_* keys of a plain dict become tonic biases, basket keys without _soma."""
+    params = dict(read_params(DEFAULT_PARAMS))
+    params.update({'Itonic_A_L2Basket': 0.3, 'Itonic_t0_L2Basket': 10.,
+                   'Itonic_T_L2Basket': 50., 'Itonic_A_L5Pyr_soma': 1.0,
+                   'Itonic_t0_L5Pyr_soma': 10., 'Itonic_T_L5Pyr_soma': 50.})
+    net = jones_2009_model(params, add_drives_from_params=True, mesh_shape=(1, 1))
+    tonic = net.external_biases['tonic']
+    assert tonic['L2_basket']['amplitude'] == 0.3
+    assert tonic['L5_pyramidal']['amplitude'] == 1.0
+    assert tonic['L5_pyramidal']['t0'] == 10. and tonic['L5_pyramidal']['tstop'] == 50.
+    del params['Itonic_T_L2Basket']
+    with pytest.raises(ValueError, match='missing Itonic_T_L2Basket'):
+        jones_2009_model(params, add_drives_from_params=True, mesh_shape=(1, 1))
