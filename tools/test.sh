@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install hnn_core with its test dependencies and run the test suite:
 #   1. everything, with the newest NEURON, in ./.venv
-#   2. the reference tests again with NEURON 8.2.7, in ./.venv-nrn8 (made once, reused)
+#   2. the documentation, built in ./.venv without running the examples
+#      (make -C doc html-noplot; any Sphinx warning fails the script)
+#   3. the reference tests again with NEURON 8.2.7, in ./.venv-nrn8 (made once, reused)
 # Extra arguments go to both pytest runs (e.g. -x, -k name).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,18 @@ if setup_venv .venv; then
     .venv/bin/python -m pytest -q "$@" tests || status=1
 else
     echo "could not set up .venv"; status=1
+fi
+
+echo "== documentation (make -C doc html-noplot, warnings are errors) =="
+if [ -x .venv/bin/python ] && .venv/bin/python -m pip install -q -e '.[doc]'; then
+    # a fresh output folder, so that every page is read and every warning shown
+    rm -rf doc/_build/ci
+    make -C doc html-noplot PYTHON="$PWD/.venv/bin/python" BUILDDIR=_build/ci \
+            SPHINXOPTS='-W --keep-going -q' \
+        && echo "documentation built in doc/_build/ci/html" \
+        || { echo "the documentation build failed or warned"; status=1; }
+else
+    echo "could not install the documentation dependencies in .venv"; status=1
 fi
 
 echo "== reference tests under NEURON 8.2.7 =="
