@@ -34,16 +34,21 @@ DRIVE_LOCATIONS = ('proximal', 'distal')
 _UNREACHABLE = {'distal': ('L5_basket',), 'proximal': ()}
 
 
+def _check_cell_type_key(cell_type, name):
+    """Raise a ValueError naming ``name`` if ``cell_type`` is not a network cell type."""
+    if cell_type not in CELL_TYPES:
+        raise ValueError(
+            f'{name} has an unknown cell type {cell_type!r}; allowed cell types '
+            f'are {", ".join(repr(c) for c in CELL_TYPES)}')
+
+
 def _check_weights(weights, name, location):
     if weights is None:
         return {}
     _validate_type(weights, dict, name)
     out = {}
     for cell_type, weight in weights.items():
-        if cell_type not in CELL_TYPES:
-            raise ValueError(
-                f'{name} has an unknown cell type {cell_type!r}; allowed cell types '
-                f'are {", ".join(repr(c) for c in CELL_TYPES)}')
+        _check_cell_type_key(cell_type, name)
         if cell_type in _UNREACHABLE.get(location, ()):
             reachable = [c for c in CELL_TYPES if c not in _UNREACHABLE[location]]
             raise ValueError(
@@ -64,10 +69,7 @@ def _check_delays(synaptic_delays, target_types):
                 f'missing {", ".join(repr(c) for c in missing)}')
         out = {}
         for cell_type, delay in synaptic_delays.items():
-            if cell_type not in CELL_TYPES:
-                raise ValueError(
-                    f'synaptic_delays has an unknown cell type {cell_type!r}; allowed '
-                    f'cell types are {", ".join(repr(c) for c in CELL_TYPES)}')
+            _check_cell_type_key(cell_type, 'synaptic_delays')
             out[cell_type] = float(_check_nonnegative(
                 f'synaptic_delays[{cell_type!r}]', delay))
         return out
@@ -162,10 +164,7 @@ def _poisson_dynamics(tstart, tstop, rate_constant, cell_specific, target_types)
             raise ValueError('rate_constant may be a dict of cell type -> rate only '
                              'when cell_specific is True; give one rate (Hz) for all')
         for cell_type, rate in rate_constant.items():
-            if cell_type not in CELL_TYPES:
-                raise ValueError(
-                    f'rate_constant has an unknown cell type {cell_type!r}; allowed '
-                    f'cell types are {", ".join(repr(c) for c in CELL_TYPES)}')
+            _check_cell_type_key(cell_type, 'rate_constant')
             _check_nonnegative(f'rate_constant[{cell_type!r}]', rate, strict=True)
         missing = [c for c in target_types if c not in rate_constant]
         if missing:

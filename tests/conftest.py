@@ -16,6 +16,22 @@ def rel_rms(x, ref):
     return np.sqrt(np.mean((x - ref) ** 2)) / np.sqrt(np.mean(ref ** 2))
 
 
+def small_evoked_net(distal=False):
+    """A 3x3 network with one proximal evoked drive (and a distal one if asked)."""
+    from hnn_core import jones_2009_model
+    net = jones_2009_model(mesh_shape=(3, 3))
+    net.add_evoked_drive('evprox1', mu=15., sigma=2., numspikes=1, location='proximal',
+                         weights_ampa={'L2_basket': 0.08831, 'L2_pyramidal': 0.01525,
+                                       'L5_basket': 0.19934, 'L5_pyramidal': 0.00865},
+                         synaptic_delays={'L2_basket': 0.1, 'L2_pyramidal': 0.1,
+                                          'L5_basket': 1., 'L5_pyramidal': 1.})
+    if distal:
+        net.add_evoked_drive('evdist1', mu=25., sigma=3., numspikes=2, location='distal',
+                             weights_ampa={'L2_pyramidal': 0.01, 'L5_pyramidal': 0.05},
+                             weights_nmda={'L2_basket': 0.02})
+    return net
+
+
 def assert_same_spikes(times, gids, ref_times, ref_gids, atol=1e-6):
     """Same (gid, time) pairs: each gid's sorted spike times agree within atol."""
     times, gids = np.asarray(times, float), np.asarray(gids, int)

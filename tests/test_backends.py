@@ -2,21 +2,13 @@
 import numpy as np
 import pytest
 
-from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend
+from hnn_core import simulate_dipole, JoblibBackend
 
-
-def small_net():
-    net = jones_2009_model(mesh_shape=(3, 3))
-    net.add_evoked_drive('evprox1', mu=15., sigma=2., numspikes=1, location='proximal',
-                         weights_ampa={'L2_basket': 0.08831, 'L2_pyramidal': 0.01525,
-                                       'L5_basket': 0.19934, 'L5_pyramidal': 0.00865},
-                         synaptic_delays={'L2_basket': 0.1, 'L2_pyramidal': 0.1,
-                                          'L5_basket': 1., 'L5_pyramidal': 1.})
-    return net
+from conftest import small_evoked_net
 
 
 def run(n_jobs, capsys=None):
-    net = small_net()
+    net = small_evoked_net()
     with JoblibBackend(n_jobs=n_jobs) as backend:
         assert backend.n_jobs == n_jobs
         dpls = simulate_dipole(net, tstop=40., n_trials=2, verbose=False)

@@ -14,25 +14,14 @@ from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend, MPIBacken
 from hnn_core.backends import _find_mpiexec
 from hnn_core.simulation_plan import make_plan
 
+from conftest import small_evoked_net
+
 pytestmark = pytest.mark.skipif(_find_mpiexec('mpiexec') is None,
                                 reason='no MPI launcher (pip install mpich)')
 
 
-def small_net():
-    net = jones_2009_model(mesh_shape=(3, 3))
-    net.add_evoked_drive('evprox1', mu=15., sigma=2., numspikes=1, location='proximal',
-                         weights_ampa={'L2_basket': 0.08831, 'L2_pyramidal': 0.01525,
-                                       'L5_basket': 0.19934, 'L5_pyramidal': 0.00865},
-                         synaptic_delays={'L2_basket': 0.1, 'L2_pyramidal': 0.1,
-                                          'L5_basket': 1., 'L5_pyramidal': 1.})
-    net.add_evoked_drive('evdist1', mu=25., sigma=3., numspikes=2, location='distal',
-                         weights_ampa={'L2_pyramidal': 0.01, 'L5_pyramidal': 0.05},
-                         weights_nmda={'L2_basket': 0.02})
-    return net
-
-
 def run(backend, engine='neuron'):
-    net = small_net()
+    net = small_evoked_net(distal=True)
     with backend:
         dpls = simulate_dipole(net, tstop=40., n_trials=2, record_vsec='soma',
                                verbose=False, engine=engine)
@@ -99,7 +88,7 @@ def test_coreneuron_over_ranks():
 
 def test_progress_is_reported(capsys):
     with MPIBackend(n_procs=2):
-        simulate_dipole(small_net(), tstop=15., n_trials=1)
+        simulate_dipole(small_evoked_net(distal=True), tstop=15., n_trials=1)
     out = capsys.readouterr().out.splitlines()
     assert ('MPI will run 1 trial(s) sequentially by distributing network neurons '
             'over 2 processes.') in out
