@@ -117,3 +117,18 @@ def test_progress_output(capsys):
                    'Simulation time: 10.0 ms...', 'Simulation time: 20.0 ms...']
     simulate_dipole(net, tstop=30., verbose=False)
     assert capsys.readouterr().out == ''
+
+
+@pytest.mark.both_neurons
+@pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
+def test_a_finished_trial_leaves_no_model_behind(engine):
+    # Sections left over from earlier trials would be integrated again by every
+    # later one, each run slower than the one before.
+    from neuron import h
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('ev', mu=5., sigma=0., numspikes=1, location='proximal',
+                         weights_ampa={'L5_pyramidal': 0.05})
+    for _ in range(2):
+        simulate_dipole(net, tstop=10., n_trials=2, engine=engine, verbose=False)
+        assert sum(1 for _ in h.allsec()) == 0
+        assert len(h.List('NetCon')) == 0

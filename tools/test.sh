@@ -3,7 +3,8 @@
 #   1. everything, with the newest NEURON, in ./.venv
 #   2. the documentation, built in ./.venv without running the examples
 #      (make -C doc html-noplot; any Sphinx warning fails the script)
-#   3. the reference tests again with NEURON 8.2.7, in ./.venv-nrn8 (made once, reused)
+#   3. the reference tests (and the both_neurons ones) again with NEURON 8.2.7,
+#      in ./.venv-nrn8 (made once, reused)
 # Extra arguments go to both pytest runs (e.g. -x, -k name).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ fi
 echo "== reference tests under NEURON 8.2.7 =="
 if setup_venv .venv-nrn8 'neuron==8.2.7'; then
     .venv-nrn8/bin/python -c 'import neuron; print("NEURON", neuron.__version__)'
-    .venv-nrn8/bin/python -m pytest -q -m reference "$@" tests || status=1
+    .venv-nrn8/bin/python -m pytest -q -m 'reference or both_neurons' "$@" tests || status=1
 else
     echo "could not set up .venv-nrn8"; status=1
 fi

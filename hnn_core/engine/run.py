@@ -183,6 +183,12 @@ class _GatheredVoltages:
         for layer, block in self.blocks.items():
             self.rows.add(layer, block[:, :self.n_steps + 1])
 
+    def release(self):
+        # NEURON 8's pointer vector holds its update callback, a method of this
+        # object, where Python's garbage collector cannot see it: drop the
+        # vector, or the cycle keeps every section of the trial alive.
+        self.pointers = None
+
 
 class _TraceRecorder:
     """Somatic or all-section voltages, synaptic currents and [Ca2+]i on request.
@@ -287,6 +293,7 @@ def _solve_neuron(plan, rows, traces, t_vec, verbose):
         h.ParallelContext().psolve(plan.tstop)
     finally:
         cvode.extra_scatter_gather_remove(callback)
+        gathered.release()
     gathered.finish()
     traces.collect()
     return t_vec.as_numpy().copy()
