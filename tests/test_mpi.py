@@ -68,6 +68,28 @@ def test_same_results_whatever_the_backend(capsys):
     assert 'MPI will run over 3 processes' in out
 
 
+@pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
+def test_more_ranks_than_cells(engine):
+    # 4 cells and 2 drive cells over 8 ranks: ranks 4 and 5 hold a drive cell
+    # only, ranks 6 and 7 nothing at all
+    net = jones_2009_model(mesh_shape=(1, 1))
+    net.add_evoked_drive('ev', mu=5., sigma=1., numspikes=2, location='proximal',
+                         weights_ampa={'L5_pyramidal': 0.05, 'L2_basket': 0.05})
+    assert net.gid_ranges['ev'] == range(4, 6)
+
+    def one_run(backend):
+        this_net = net.copy()
+        with backend:
+            dpls = simulate_dipole(this_net, tstop=20., n_trials=1, verbose=False,
+                                   engine=engine, record_vsec='soma')
+        return dpls, this_net.cell_response
+
+    serial = one_run(JoblibBackend(1))
+    assert len(serial[1].spike_times[0]) > 2  # cells fire, not only drive cells
+    assert_same(serial, one_run(MPIBackend(n_procs=8)),
+                rtol=1e-9 if engine == 'coreneuron' else 0.)
+
+
 def test_coreneuron_over_ranks():
     """CoreNEURON over MPI: same spikes, dipoles within ~1e-11.
 

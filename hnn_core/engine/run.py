@@ -239,6 +239,18 @@ class _TraceRecorder:
         return join(self.traces)
 
 
+def _record_time():
+    """A vector recording t at every step; None where no section exists.
+
+    Recording t needs a section to attach to. With more ranks than cells, a rank
+    may hold drive cells only (or nothing); it has no voltages to sample, and
+    rank 0, which reports the times, always holds gid 0, a cell.
+    """
+    if next(iter(h.allsec()), None) is None:
+        return None
+    return h.Vector().record(h._ref_t)
+
+
 def _merge_on_rank0(pc, rank, local):
     """Gather each rank's dict of per-gid traces and spikes on rank 0."""
     gathered = pc.py_gather(local, 0)
@@ -272,18 +284,23 @@ def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
                 for k in range(1, n_chunks)] + [plan.tstop]
         for t_end in ends:
             h.ParallelContext().psolve(t_end)
-            times.append(t_vec.as_numpy().copy())
-            t_vec.resize(0)
+            if t_vec is not None:
+                times.append(t_vec.as_numpy().copy())
+                t_vec.resize(0)
             voltages.collect()
             traces.collect()
             while marks and marks[0] - plan.dt / 2 <= h.t:
                 _report(marks.pop(0))  # the simulation has passed this time
-        return np.concatenate(times)
+        return np.concatenate(times) if times else np.empty(0)
     finally:
         coreneuron.enable = False
 
 
 def _solve_neuron(plan, rows, traces, t_vec, verbose):
+    if t_vec is None:  # a rank with drive cells only: no voltages to gather
+        h.finitialize()
+        h.ParallelContext().psolve(plan.tstop)
+        return np.empty(0)
     cvode = h.CVode()
     gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, verbose, t_vec)
     callback = gathered.after_step  # the same object must be removed afterwards
@@ -339,7 +356,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
     try:
         rows = _DipoleRows(net)
         traces = _TraceRecorder(net, plan.record)
-        t_vec = h.Vector().record(h._ref_t)
+        t_vec = _record_time()
         spike_times, spike_gids = h.Vector(), h.Vector()
         pc.spike_record(-1, spike_times, spike_gids)
 
