@@ -56,8 +56,9 @@ progress:
   (per trial and within a trial; with --backend joblib and several jobs, the
   elapsed time only). --quiet turns it off.
 
-exit status: 0 success, 1 the run failed (e.g. an unreadable parameter file,
-  an MPI error), 2 bad command line, 130 interrupted.
+exit status: 0 success, 1 the run failed (e.g. a parameter file that cannot be
+  read, an MPI error), 2 bad command line (including a parameter file that does
+  not exist), 130 interrupted.
 
 examples:
   hnn-core simulate --plot

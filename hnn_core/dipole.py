@@ -300,7 +300,11 @@ def read_dipole(fname):
         return _read_dipole_npz(fname)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', UserWarning)  # numpy warns on empty files
-        table = np.loadtxt(fname, dtype=float, ndmin=2)
+        try:
+            table = np.loadtxt(fname, dtype=float, ndmin=2)
+        except ValueError as err:
+            raise ValueError(f'The dipole file {fname} is not in HNN\'s text format '
+                             f'(columns of numbers): {err}') from None
     if table.shape[0] == 0:
         raise ValueError(f'The dipole file {fname} has no samples')
     if table.shape[1] not in (2, 4):

@@ -83,6 +83,9 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
                   seedcore, event_seed, conn_seed):
     """Validate the arguments all drive types share; return the drive dict."""
     _validate_type(name, str, 'name')
+    if not name or any(ch.isspace() for ch in name):
+        raise ValueError(f'name must be a non-empty string without white space (it '
+                         f'is one column of the spike files), got {name!r}')
     if name in net.gid_ranges:
         raise ValueError(f'A drive or cell type named {name!r} already exists; '
                          'choose another name')
@@ -223,12 +226,47 @@ def _spike_train_sources(spike_data):
         raise ValueError('spike_data holds no spike source')
     arrays = []
     for source, train in zip(ids, trains):
-        train = np.atleast_1d(np.asarray(train, dtype=float))
+        try:
+            train = np.atleast_1d(np.asarray(train, dtype=float))
+        except (TypeError, ValueError):
+            raise ValueError(f'The spike times of source {source!r} must be numbers '
+                             f'(ms), got {train!r}') from None
         if train.ndim != 1 or not np.all(np.isfinite(train)) or np.any(train < 0):
             raise ValueError(f'The spike times of source {source!r} must be finite '
                              f'times >= 0 ms, got {train!r}')
         arrays.append(train)
     return ids, arrays
+
+
+def _recheck_drive(net, name):
+    """Validate a drive again before a run: ``net.external_drives`` is editable."""
+    drive = net.external_drives[name]
+    dyn = drive['dynamics']
+    where = f"net.external_drives[{name!r}]['dynamics']"
+    try:
+        if drive['type'] in ('evoked', 'gaussian'):
+            _evoked_dynamics(dyn['mu'], dyn['sigma'], dyn['numspikes'],
+                             dyn.get('sync_within_trial', False))
+        elif drive['type'] == 'poisson':
+            weighted = [c for c in CELL_TYPES
+                        if c in drive['weights_ampa'] or c in drive['weights_nmda']]
+            _poisson_dynamics(dyn['tstart'], dyn['tstop'], dyn['rate_constant'],
+                              drive['cell_specific'], weighted)
+        elif drive['type'] == 'bursty':
+            _bursty_dynamics(dyn['tstart'], dyn['tstart_std'], dyn['tstop'],
+                             dyn['burst_rate'], dyn['burst_std'], dyn['numspikes'],
+                             dyn['spike_isi'], dyn.get('repeats'))
+    except KeyError as err:
+        raise ValueError(f'{where} lost its entry {err.args[0]!r}') from None
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'{where}: {err}') from None
+    n_drive_cells, _, _ = _drive_cell_layout(net, drive)
+    if n_drive_cells != net._drive_sizes[name]:
+        raise ValueError(
+            f'The weights of net.external_drives[{name!r}] now reach cell types that '
+            f'need {n_drive_cells} drive cells, but the drive was added with '
+            f'{net._drive_sizes[name]}; remove it (del net.external_drives[{name!r}]) '
+            'and add it again with those weights')
 
 
 def _drive_cell_layout(net, drive):
@@ -436,6 +474,10 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
                 f'{cell_type} has no section {section!r}; its sections are '
                 f'{", ".join(templates[cell_type].section_names)}')
         _validate_type(amp, 'numeric', f'amplitude[{cell_type!r}]')
+        if cell_type in net.external_biases.get(bias_name, {}):
+            raise ValueError(
+                f'A tonic bias named {bias_name!r} is already defined for {cell_type}; '
+                'give another bias_name to add a second one')
         out[cell_type] = {'amplitude': float(amp), 't0': float(t0),
                           'tstop': None if tstop is None else float(tstop),
                           'section': section}

@@ -68,12 +68,16 @@ class Network:
         The parameters. Cell, connection and run settings are read from here at
         simulation time, so edits before a run are honoured.
     gid_ranges : dict of str -> range
-        Gids of each cell type, then of each drive in the order they were added.
+        Gids of each cell type, then of each drive in ``external_drives`` (in the
+        order they were added). Read-only: it follows ``external_drives``, so
+        removing a drive from there (or :meth:`clear_drives`) frees its gids.
     pos_dict : dict of str -> list of tuple
         Soma positions (x, y, z) of each cell type (grid units for x and y, um
         for z), and ``'origin'``, where every drive cell sits.
     external_drives : dict of str -> dict
-        The drives, editable before a run (e.g. their ``'dynamics'``).
+        The drives, editable before a run (e.g. their ``'dynamics'``; they are
+        checked again when the simulation starts). Deleting an entry removes the
+        drive, as if it had never been added.
     cell_response : CellResponse | None
         Spikes of the last simulation.
     """
@@ -97,6 +101,7 @@ class Network:
         self._inplane_distance = _INPLANE_DISTANCE
         self._place_cells()
         self.external_drives = dict()
+        self._drive_sizes = dict()  # drive name -> number of drive cells
         self.external_biases = dict()
         self.cell_response = None
         if add_drives_from_params:
@@ -119,12 +124,12 @@ class Network:
         layout = {'L2_basket': (basket, 0.8 * z), 'L2_pyramidal': (pyr, z),
                   'L5_basket': (basket, 0.2 * z), 'L5_pyramidal': (pyr, 0.0)}
         self.pos_dict = {}
-        self.gid_ranges = {}
+        self._cell_gid_ranges = {}
         positions, type_index = [], []
         for idx, cell_type in enumerate(CELL_TYPES):
             xy, depth = layout[cell_type]
             first = len(positions)
-            self.gid_ranges[cell_type] = range(first, first + len(xy))
+            self._cell_gid_ranges[cell_type] = range(first, first + len(xy))
             self.pos_dict[cell_type] = [(float(x), float(y), depth) for x, y in xy]
             positions.extend(self.pos_dict[cell_type])
             type_index.extend([idx] * len(xy))
@@ -145,8 +150,20 @@ class Network:
         return list(CELL_TYPES)
 
     @property
+    def gid_ranges(self):
+        ranges = dict(self._cell_gid_ranges)
+        first = self._n_cells
+        # the number of drive cells is fixed when a drive is added (later weight
+        # edits do not change it); the gids follow the drives still present
+        for name in self.external_drives:
+            n_drive_cells = self._drive_sizes[name]
+            ranges[name] = range(first, first + n_drive_cells)
+            first += n_drive_cells
+        return ranges
+
+    @property
     def _n_gids(self):
-        return self._n_cells + sum(len(self.gid_ranges[name])
+        return self._n_cells + sum(self._drive_sizes[name]
                                    for name in self.external_drives)
 
     def _cell_templates(self):
@@ -160,9 +177,13 @@ class Network:
     def _add_drive(self, name, drive_type, common, dynamics):
         drive = dict(type=drive_type, **common, dynamics=dynamics)
         n_drive_cells, _, _ = _drive_cell_layout(self, drive)
-        first = self._n_gids
-        self.gid_ranges[name] = range(first, first + n_drive_cells)
+        self._drive_sizes[name] = n_drive_cells
         self.external_drives[name] = drive
+
+    def clear_drives(self):
+        """Remove every external drive (their gids are freed); biases stay."""
+        self.external_drives.clear()
+        self._drive_sizes.clear()
 
     def add_evoked_drive(self, name, *, mu, sigma, numspikes, location,
                          sync_within_trial=False, n_drive_cells='n_cells',

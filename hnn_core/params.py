@@ -51,6 +51,9 @@ _KNOWN_EXTRA = re.compile(
     r'|(t|sigma_t|prng_seedcore|numspikes)_ev(prox|dist)_\d+))$')
 
 
+_WILDCARD = re.compile(r'[*?\[]')
+
+
 def _template(n_prox=2, n_dist=1):
     """HNN's parameter template with its default values.
 
@@ -198,6 +201,13 @@ class Params(dict):
                 for k in matches:
                     dict.__setitem__(self, k, value)
                 return
+            if _WILDCARD.search(key):
+                # a mistyped pattern would otherwise be stored as a key of its own
+                raise KeyError(f'No parameter matches the pattern {key!r}')
+            if key not in _template() and not _KNOWN_EXTRA.match(key):
+                warnings.warn(f'{key!r} is not a parameter that any HNN version '
+                              'defines: it is stored, but the model does not read it',
+                              UserWarning, stacklevel=2)
         dict.__setitem__(self, key, value)
 
     def copy(self):
@@ -255,7 +265,7 @@ def _parse_param_value(text):
 
 
 def _read_param_file(fname):
-    params = {}
+    params, first_line = {}, {}
     with open(fname) as fid:
         for line_no, line in enumerate(fid, start=1):
             stripped = line.strip()
@@ -266,6 +276,12 @@ def _read_param_file(fname):
                 raise ValueError(f'{fname}, line {line_no}: expected "key: value", '
                                  f'got {line.rstrip()!r}')
             key, value = fields[0].strip(), fields[1].strip()
+            if key in first_line:
+                # HNN keeps the last value; say so, as it is most likely a slip
+                warnings.warn(f'{fname}, line {line_no}: {key!r} is set again (first '
+                              f'on line {first_line[key]}); the last value is used',
+                              UserWarning, stacklevel=3)
+            first_line.setdefault(key, line_no)
             params[key] = _parse_param_value(value)
     return params
 
@@ -290,7 +306,11 @@ def read_params(params_fname):
     if ext not in readers:
         raise ValueError(f'Unrecognized extension {ext!r} of {params_fname}; allowed '
                          "extensions are '.json' and '.param'")
-    values = readers[ext](params_fname)
+    try:
+        values = readers[ext](params_fname)
+    except UnicodeDecodeError as err:
+        raise ValueError(f'{params_fname} is not a text file ({err.reason} at byte '
+                         f'{err.start})') from None
     if not values:
         raise ValueError(f'{params_fname} holds no parameters')
     try:

@@ -12,7 +12,7 @@ import numpy as np
 
 from .cells import CELL_TYPES
 from .connectivity import local_connections, drive_connections
-from .drives import drive_spike_times
+from .drives import drive_spike_times, _recheck_drive
 
 
 @dataclass
@@ -76,6 +76,8 @@ class SimulationPlan:
 
 def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
     """Build the :class:`SimulationPlan` of ``net`` for ``n_trials`` trials."""
+    for name in net.external_drives:
+        _recheck_drive(net, name)
     templates = net._cell_templates()
     blocks = local_connections(net, tstop=tstop)
     connected = []

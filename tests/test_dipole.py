@@ -90,6 +90,9 @@ def test_file_errors(tmp_path):
     (tmp_path / 'three.txt').write_text('0 1 2\n1 2 3\n')
     with pytest.raises(ValueError, match='3 columns; expected 4'):
         read_dipole(tmp_path / 'three.txt')
+    (tmp_path / 'words.txt').write_text('0 foo 1 2\n')
+    with pytest.raises(ValueError, match=r"words.txt is not in HNN's text format"):
+        read_dipole(tmp_path / 'words.txt')
     (tmp_path / 'empty.txt').write_text('')
     with pytest.raises(ValueError, match='no samples'):
         read_dipole(tmp_path / 'empty.txt')

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from hnn_core import Network, jones_2009_model, read_params
-from hnn_core.cells import cell_templates
+from hnn_core import Network, jones_2009_model, read_params, simulate_dipole
+from hnn_core.cells import cell_templates, CELL_TYPES
 from hnn_core.connectivity import local_connections, drive_connections, \
     n_synaptic_contacts
 from hnn_core.network import DEFAULT_PARAMS
@@ -178,3 +178,24 @@ def test_connections_beyond_tstop_are_left_out_exactly(tstop):
         np.testing.assert_array_equal(full.weights[keep], cut.weights)
         np.testing.assert_array_equal(full.delays[keep], cut.delays)
     assert n_cut < n_full  # something was left out
+
+
+def test_removing_drives_frees_their_gids():
+    net = jones_2009_model(mesh_shape=(1, 1))
+    kwargs = dict(location='proximal', weights_ampa={'L5_pyramidal': 0.01})
+    net.add_spike_train_drive('A', spike_data={0: [5.]}, **kwargs)
+    net.add_spike_train_drive('B', spike_data={0: [6.]}, **kwargs)
+    del net.external_drives['A']
+    # the network is as if A had never been added
+    assert list(net.gid_ranges) == list(CELL_TYPES) + ['B']
+    assert net.gid_ranges['B'] == range(4, 5)
+    net.add_spike_train_drive('C', spike_data={0: [7.]}, **kwargs)
+    net.add_spike_train_drive('A', spike_data={0: [8.]}, **kwargs)  # name free again
+    assert [net.gid_ranges[n] for n in 'BCA'] == [range(4, 5), range(5, 6), range(6, 7)]
+    simulate_dipole(net, tstop=10., n_trials=1, verbose=False)
+    drive_spikes = {gid: t for t, gid in zip(net.cell_response.spike_times[0],
+                                             net.cell_response.spike_gids[0])
+                    if gid >= 4}
+    assert drive_spikes == {4: 6.0, 5: 7.0, 6: 8.0}
+    net.clear_drives()
+    assert net.external_drives == {} and list(net.gid_ranges) == list(CELL_TYPES)

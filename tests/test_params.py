@@ -128,6 +128,35 @@ def test_malformed_files(tmp_path):
         read_params(tmp_path / 'x.txt')
 
 
+def test_setting_unknown_keys(tmp_path):
+    params = read_params(DEFAULT_PARAMS)
+    with pytest.raises(KeyError, match="No parameter matches the pattern "
+                                       "'gbar_L2pyr_\\*'"):
+        params['gbar_L2pyr_*'] = 0.
+    assert 'gbar_L2pyr_*' not in params
+    with pytest.warns(UserWarning, match="'tstpo' is not a parameter that any HNN "
+                                         "version defines"):
+        params['tstpo'] = 5.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        params['gbar_L2Pyr_*'] = 0.  # matches: no warning
+        params['t_evprox_3'] = 40.  # a further evoked input: known to HNN
+    assert params['gbar_L2Pyr_L5Pyr'] == 0.
+
+
+def test_param_file_problems(tmp_path):
+    dup = tmp_path / 'dup.param'
+    dup.write_text('tstop: 100.\ndt: 0.025\ntstop: 120.\n')
+    with pytest.warns(UserWarning, match=r"dup.param, line 3: 'tstop' is set again "
+                                         r"\(first on line 1\)"):
+        params = read_params(dup)
+    assert params['tstop'] == 120.
+    binary = tmp_path / 'binary.param'
+    binary.write_bytes(b'tstop: 1\n\xff\xfe\x00\x81')
+    with pytest.raises(ValueError, match='binary.param is not a text file'):
+        read_params(binary)
+
+
 def test_template_grows_with_evoked_inputs():
     params = Params({'t_evprox_1': 10., 't_evprox_2': 20., 't_evprox_3': 30.,
                      't_evdist_1': 40., 't_evdist_2': 50.})

@@ -65,6 +65,55 @@ def test_drive_name_used_twice():
     assert net.gid_ranges == before
 
 
+@pytest.mark.parametrize('name', ['', 'my drive', 'ev\t1'])
+def test_drive_name_must_be_one_word(name):
+    net = jones_2009_model(mesh_shape=(3, 3))
+    with pytest.raises(ValueError, match='name must be a non-empty string without '
+                                         'white space'):
+        net.add_evoked_drive(name, **GOOD)
+    assert net.external_drives == {}
+
+
+def test_tonic_bias_defined_twice():
+    net = jones_2009_model(mesh_shape=(3, 3))
+    net.add_tonic_bias(cell_type='L2_pyramidal', amplitude=1.0, tstop=10.)
+    with pytest.raises(ValueError, match="named 'tonic' is already defined for "
+                                         "L2_pyramidal; give another bias_name"):
+        net.add_tonic_bias(cell_type='L2_pyramidal', amplitude=2.0)
+    assert net.external_biases['tonic']['L2_pyramidal']['amplitude'] == 1.0
+    net.add_tonic_bias(cell_type='L2_pyramidal', amplitude=2.0, bias_name='second')
+    assert set(net.external_biases) == {'tonic', 'second'}
+
+
+@pytest.mark.parametrize('key, value, exc, match', [
+    ('sigma', -1., ValueError, 'sigma must be'),
+    ('mu', 'abc', TypeError, 'mu must be'),
+    ('numspikes', 0, ValueError, 'numspikes must be an integer >= 1'),
+])
+def test_edited_drive_is_checked_before_the_run(key, value, exc, match):
+    net = add()
+    net.external_drives['ev']['dynamics'][key] = value
+    with pytest.raises(exc, match=r"net.external_drives\['ev'\]\['dynamics'\]: " + match):
+        simulate_dipole(net, tstop=5., n_trials=1, verbose=False)
+    assert net.cell_response is None  # nothing ran
+
+
+def test_edited_weights_must_keep_the_drive_cells():
+    net = add()  # cell-specific: one drive cell per L2 pyramidal cell
+    net.external_drives['ev']['weights_ampa']['L5_pyramidal'] = 0.01
+    with pytest.raises(ValueError, match=r"need 18 drive cells, but the drive was "
+                                         r"added with 9; remove it"):
+        simulate_dipole(net, tstop=5., n_trials=1, verbose=False)
+
+
+def test_spike_train_times_must_be_numbers():
+    net = jones_2009_model(mesh_shape=(3, 3))
+    with pytest.raises(ValueError, match="spike times of source 0 must be numbers"):
+        net.add_spike_train_drive('st', spike_data={0: ['a']}, location='proximal',
+                                  weights_ampa={'L5_pyramidal': 0.01})
+    assert net.external_drives == {}
+
+
 def test_integer_delay_is_accepted():
     # hnn-core 0.1 silently lost an int delay and failed at build time
     net = add(synaptic_delays=1)
