@@ -56,8 +56,9 @@ class JoblibBackend(_Backend):
     Parameters
     ----------
     n_jobs : int
-        Number of parallel jobs (>= 1). With 1, trials run one after another in
-        this process.
+        Number of parallel jobs (>= 1), or -1 for as many as the active joblib
+        backend offers (the usable cores, by default). With 1, trials run one
+        after another in this process.
 
     Examples
     --------
@@ -66,7 +67,14 @@ class JoblibBackend(_Backend):
     """
 
     def __init__(self, n_jobs=1, *, _verbose=True):
-        self.n_jobs = _check_int('n_jobs', n_jobs, minimum=1)
+        _validate_type(n_jobs, 'int', 'n_jobs')
+        if n_jobs == -1:
+            from joblib import effective_n_jobs
+            n_jobs = effective_n_jobs(-1)
+        elif n_jobs < 1:
+            raise ValueError('n_jobs must be an integer >= 1, or -1 for every core, '
+                             f'got {n_jobs}')
+        self.n_jobs = int(n_jobs)
         if _verbose:
             print(f'joblib will run over {self.n_jobs} jobs')
 

@@ -34,7 +34,8 @@ evoked response: a 10 x 10 grid per layer, 170 ms, three evoked inputs."""
 _EPILOG = """\
 output files (in --out, default ./out; k = 0, 1, ... is the trial):
   dipole_<k>.txt       the dipole of trial k: tab-separated columns time (ms),
-                       aggregate, layer 2/3 and layer 5 dipole (nAm, 4 decimals),
+                       aggregate, layer 2/3 and layer 5 dipole (nAm, 4 decimals,
+                       so raw dipoles of small grids keep few digits: --scale),
                        HNN's text format; read it with hnn_core.read_dipole
   dipole_average.txt   the average over trials (with 2 or more trials)
   spikes_<k>.txt       the spikes of trial k: time (ms), cell id (gid), cell or
@@ -403,17 +404,19 @@ def _write(dpls, average, cell_response, settings):
     """Write dipoles, spikes and the figure; return the absolute file names."""
     out = settings.out
     written = []
-    for trial, dpl in enumerate(dpls):
-        fname = op.join(out, f'dipole_{trial}.txt')
-        dpl.write(fname)
-        written.append(fname)
-    if average is not None:
-        fname = op.join(out, 'dipole_average.txt')
-        with warnings.catch_warnings():
-            # the text format cannot store the number of trials; documented above
-            warnings.filterwarnings('ignore', message='Writing an average')
+    with warnings.catch_warnings():
+        # The text format cannot store the number of trials, and keeps 4
+        # decimals of nAm whatever the dipole's size; --help says both.
+        warnings.filterwarnings('ignore', message='Writing an average')
+        warnings.filterwarnings('ignore', message="HNN's text format keeps 4")
+        for trial, dpl in enumerate(dpls):
+            fname = op.join(out, f'dipole_{trial}.txt')
+            dpl.write(fname)
+            written.append(fname)
+        if average is not None:
+            fname = op.join(out, 'dipole_average.txt')
             average.write(fname)
-        written.append(fname)
+            written.append(fname)
     # CellResponse.write fills in the trial with %-formatting: escape '%' in DIR
     cell_response.write(op.join(out.replace('%', '%%'), 'spikes_%d.txt'))
     written.extend(op.join(out, f'spikes_{trial}.txt') for trial in range(len(dpls)))

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ._validate import _validate_type, _check_nonnegative
+from ._validate import _validate_type, _check_nonnegative, _check_int
 
 LAYERS = ('agg', 'L2', 'L5')
 _DIPOLE_EXTENSIONS = ('.txt', '.npz')
@@ -61,6 +61,16 @@ class Dipole:
             if len(values) != len(self.times):
                 raise ValueError(f'The {layer} column has {len(values)} samples but there '
                                  f'are {len(self.times)} times')
+        if self.times.ndim != 1:
+            raise ValueError(f'times must be one-dimensional, got shape '
+                             f'{self.times.shape}')
+        if len(self.times) > 1:
+            steps = np.diff(self.times)
+            # a relative tolerance: NEURON's accumulated time drifts by rounding
+            if steps.min() <= 0 or np.ptp(steps) > 1e-3 * steps.mean():
+                raise ValueError('times must be increasing and evenly spaced (ms), '
+                                 f'got steps from {steps.min()} to {steps.max()} ms')
+        nave = _check_int('nave', nave, minimum=1)
         self.nave = nave
         self.sfreq = 1000. / (self.times[1] - self.times[0]) if len(self.times) > 1 else 0.
         self.scale_applied = 1
@@ -102,6 +112,8 @@ class Dipole:
     def scale(self, factor):
         """Multiply every layer by ``factor`` (in place; returns the dipole)."""
         _validate_type(factor, 'numeric', 'factor')
+        if not np.isfinite(factor):
+            raise ValueError(f'factor must be a finite number, got {factor}')
         for layer in self.data:
             self.data[layer] = self.data[layer] * factor
         self.scale_applied *= factor
@@ -229,6 +241,11 @@ class Dipole:
                               'file, which cannot store the number of trials; '
                               'read_dipole will give nave=1', UserWarning,
                               stacklevel=2)
+            peak = max(np.abs(v).max(initial=0.) for v in self.data.values())
+            if 0 < peak < 0.1:
+                warnings.warn(f'HNN\'s text format keeps 4 decimals: this dipole peaks '
+                              f'at {peak:.2g} nAm, so few digits survive; write a .npz '
+                              'file to keep full precision', UserWarning, stacklevel=2)
             columns = [self.times] + [self.data[k] for k in LAYERS if k in self.data]
             np.savetxt(fname, np.column_stack(columns),
                        fmt=['%3.3f'] + ['%5.4f'] * (len(columns) - 1), delimiter='\t')
@@ -310,7 +327,25 @@ def read_dipole(fname):
     if table.shape[1] not in (2, 4):
         raise ValueError(f'The dipole file {fname} has {table.shape[1]} columns; '
                          'expected 4 (time, agg, L2, L5) or 2 (time, agg)')
-    return Dipole(table[:, 0], table[:, 1] if table.shape[1] == 2 else table[:, 1:])
+    times = _regular_times(table[:, 0], fname)
+    return Dipole(times, table[:, 1] if table.shape[1] == 2 else table[:, 1:])
+
+
+def _regular_times(times, fname):
+    """The file's times, or the even grid they were rounded from.
+
+    HNN's text format writes times with 3 decimals, so a step such as
+    0.0125 ms comes back uneven (0.012, 0.013, ...); the grid spanning the same
+    first and last time is what was written.
+    """
+    if len(times) < 2:
+        return times
+    grid = np.linspace(times[0], times[-1], len(times))
+    if np.allclose(np.diff(times), grid[1] - grid[0], rtol=1e-6, atol=0):
+        return times  # already even: keep the values as written
+    if grid[1] <= grid[0] or np.abs(times - grid).max() > 0.0005 + 1e-9:
+        raise ValueError(f'The times in {fname} are not evenly spaced (ms)')
+    return grid
 
 
 def _read_dipole_npz(fname):

@@ -159,6 +159,11 @@ def plot_dipole(dpl, tmin=None, tmax=None, ax=None, layer='agg', decim=None,
     fig, ax = _get_ax(ax)
     for idx, d in enumerate(dpls):
         mask = _time_mask(d.times, tmin, tmax)
+        if not mask.any():
+            raise ValueError(
+                f'The window from tmin to tmax ({tmin} to {tmax} ms) holds no sample '
+                f'of the dipole (times {d.times[0]:g} to {d.times[-1]:g} ms)'
+                if len(d.times) else 'The dipole has no samples')
         label = f'Trial {idx}' if d.nave == 1 else f'Average of {d.nave} trials'
         ax.plot(d.times[mask][::decim], d.data[layer][mask][::decim], label=label)
     if 1 < len(dpls) <= _MAX_LEGEND_ENTRIES:
@@ -413,6 +418,8 @@ def _hist_groups(spike_types, present):
     """Label -> the spike types each histogram pools."""
     drives = sorted(t for t in present if t not in _CELL_TYPE_COLORS)
     if spike_types is None:
+        if not drives:  # e.g. a network driven by a tonic bias only
+            return {name: [name] for name in _CELL_TYPE_COLORS if name in present}
         return {name: [name] for name in drives}
     if isinstance(spike_types, str):
         spike_types = [spike_types]
@@ -430,6 +437,8 @@ def _hist_groups(spike_types, present):
             _validate_type(prefix, 'str', f'spike_types[{label!r}]',
                            'str or list of str')
             hits = sorted(t for t in present if t.startswith(prefix))
+            if not hits and prefix in _CELL_TYPE_COLORS:
+                continue  # a cell type that did not fire: an empty histogram
             if not hits:
                 raise ValueError(f'No spike type starts with {prefix!r} (in '
                                  f'spike_types); available types are '
@@ -456,11 +465,12 @@ def plot_spikes_hist(cell_response, trial_idx=None, ax=None, spike_types=None,
         Axes to draw into; a new figure if None.
     spike_types : str | list of str | dict | None
         What to histogram. None: one histogram per drive present (each spike
-        type that is not one of the four cell types). A list of str: one
-        histogram per entry, pooling every spike type that starts with it
-        (``'evprox'`` covers ``'evprox1'`` and ``'evprox2'``) and labelled
-        with it. A dict: label -> prefix or list of prefixes. A str is a
-        list of one.
+        type that is not one of the four cell types), or per cell type when no
+        drive spiked. A list of str: one histogram per entry, pooling every
+        spike type that starts with it (``'evprox'`` covers ``'evprox1'`` and
+        ``'evprox2'``) and labelled with it; a cell type that did not fire gets
+        an empty histogram, any other entry must match. A dict: label ->
+        prefix or list of prefixes. A str is a list of one.
     show : bool
         Show the figure.
 

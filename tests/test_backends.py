@@ -55,3 +55,14 @@ def test_joblib_on_a_local_dask_cluster():
     for a, b in zip(serial, parallel):
         np.testing.assert_array_equal(a.data['agg'], b.data['agg'])
     assert cr_serial.spike_gids == cr_parallel.spike_gids
+
+
+def test_joblib_n_jobs(capsys):
+    from joblib import effective_n_jobs
+    backend = JoblibBackend(n_jobs=-1)  # joblib's "every core"
+    assert backend.n_jobs == effective_n_jobs(-1) >= 1
+    assert capsys.readouterr().out == f'joblib will run over {backend.n_jobs} jobs\n'
+    with pytest.raises(ValueError, match='n_jobs must be an integer >= 1, or -1'):
+        JoblibBackend(n_jobs=0)
+    with pytest.raises(TypeError, match='n_jobs must be'):
+        JoblibBackend(n_jobs='2')

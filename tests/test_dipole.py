@@ -23,7 +23,37 @@ def make_dipole(n_times=401, dt=0.025, seed=0, layers=('agg', 'L2', 'L5')):
     return Dipole(times, data)
 
 
+def test_times_and_values_are_checked():
+    with pytest.raises(ValueError, match='times must be increasing and evenly spaced'):
+        Dipole([0., 1., 5.], np.zeros(3))
+    with pytest.raises(ValueError, match='times must be increasing and evenly spaced'):
+        Dipole([0., 0., 1.], np.zeros(3))
+    with pytest.raises(ValueError, match='nave must be an integer >= 1'):
+        Dipole([0., 1.], np.zeros(2), nave=0)
+    with pytest.raises(ValueError, match='factor must be a finite number'):
+        make_dipole().scale(np.nan)
+
+
 # -- files --------------------------------------------------------------------
+def test_txt_keeps_the_time_grid(tmp_path):
+    """Times written with 3 decimals come back on the grid they were rounded from."""
+    dpl = make_dipole(n_times=3201, dt=0.0125)
+    dpl.write(tmp_path / 'fine.txt')
+    back = read_dipole(tmp_path / 'fine.txt')
+    assert back.sfreq == pytest.approx(80000., rel=1e-12)
+    np.testing.assert_allclose(back.times, dpl.times, rtol=0, atol=1e-12)
+    (tmp_path / 'uneven.txt').write_text('0 1 1 0\n1 1 1 0\n5 1 1 0\n')
+    with pytest.raises(ValueError, match='uneven.txt are not evenly spaced'):
+        read_dipole(tmp_path / 'uneven.txt')
+
+
+def test_txt_warns_when_digits_are_lost(tmp_path):
+    small = make_dipole().scale(1e-3)  # peaks near 0.01 nAm
+    with pytest.warns(UserWarning, match="keeps 4 decimals: this dipole peaks at"):
+        small.write(tmp_path / 'small.txt')
+    small.write(tmp_path / 'small.npz')  # full precision: no warning needed
+
+
 def test_txt_round_trip(tmp_path):
     dpl = make_dipole()
     fname = tmp_path / 'dpl.txt'

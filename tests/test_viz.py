@@ -147,8 +147,18 @@ def test_plot_spikes_hist_axes(cell_response):
     fig, ax = plt.subplots()
     assert plot_spikes_hist(cell_response, ax, show=False) is fig  # v0.1 order
     assert len(ax.containers) == 3
-    # no drive: nothing to draw but labelled axes
-    cr = CellResponse(spike_times=[[5.]], spike_gids=[[0]], spike_types=[['L2_basket']])
+    # no drive spiked (e.g. a tonic bias only): one histogram per cell type
+    cr = CellResponse(spike_times=[[5., 6., 7.]], spike_gids=[[0, 3, 4]],
+                      spike_types=[['L2_basket', 'L5_pyramidal', 'L5_pyramidal']])
+    ax = plot_spikes_hist(cr, show=False).axes[0]
+    assert len(ax.containers) == 2 and ax.get_ylabel() == 'Counts'
+    assert ax.get_legend_handles_labels()[1] == ['L2_basket', 'L5_pyramidal']
+    # a cell type that did not fire: an empty histogram, not an error
+    ax = plot_spikes_hist(cr, spike_types=['L2_pyramidal', 'L5_pyramidal'],
+                          show=False).axes[0]
+    assert [sum(p.get_height() for p in c) for c in ax.containers] == [0, 2]
+    # no spikes at all: nothing to draw but labelled axes
+    cr = CellResponse(spike_times=[[]], spike_gids=[[]], spike_types=[[]])
     ax = plot_spikes_hist(cr, show=False).axes[0]
     assert not ax.containers and ax.get_ylabel() == 'Counts'
 
@@ -258,6 +268,7 @@ def test_plot_dipole(dpls):
     (dict(decim=2.), TypeError, 'decim must be'),
     (dict(tmin=100., tmax=50.), ValueError, 'tmin must be earlier than tmax'),
     (dict(tmin='0'), TypeError, 'tmin must be'),
+    (dict(tmin=500., tmax=600.), ValueError, 'holds no sample of the dipole'),
 ])
 def test_plot_dipole_errors(dpls, kwargs, exc, match):
     with pytest.raises(exc, match=match):
