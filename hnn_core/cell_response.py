@@ -180,7 +180,7 @@ class CellResponse:
                 n_gids = max(n_gids, gid_item.stop)
             return np.arange(n_gids)[gid_item]
         if isinstance(gid_item, (int, np.integer)) and not isinstance(gid_item, bool):
-            return np.array([gid_item])
+            gid_item = [gid_item]
         _validate_type(gid_item, (list, tuple, np.ndarray, range), 'gid_item',
                        'int, slice, or list of int')
         gids = np.asarray(list(gid_item) if isinstance(gid_item, range) else gid_item)
@@ -189,6 +189,9 @@ class CellResponse:
         if gids.ndim != 1 or not np.issubdtype(gids.dtype, np.integer):
             raise TypeError('gid_item must be an int, a slice or a 1-D list of int, '
                             f'got {gid_item!r}')
+        if gids.min() < 0:
+            # a gid, not a position: -1 would otherwise select nothing silently
+            raise ValueError(f'gids are >= 0, got {gids.min()} in gid_item')
         return gids
 
     # -- analysis ---------------------------------------------------------------

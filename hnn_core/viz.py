@@ -408,6 +408,9 @@ def plot_spikes_raster(cell_response, trial_idx=0, ax=None, show=True):
                   markerscale=1.5)
     if not len(times) or times.min() >= 0:
         ax.set_xlim(left=0.)  # the simulation starts at 0 ms
+    if len(cell_response.times) and (not len(times)
+                                     or times.max() <= cell_response.times[-1]):
+        ax.set_xlim(right=cell_response.times[-1])  # the whole simulated time
     ax.set_xlabel('Time (ms)')
     ax.set_ylabel('Cell ID')
     ax.set_title(f'Spikes of trial {trial_idx}')
@@ -706,6 +709,10 @@ def plot_connectivity_matrix(net, connection_name, location=None, ax=None,
                 f'The rule {connection_name!r} has several locations with different '
                 f'weights; pass location as one of '
                 f'{", ".join(repr(b.location) for b in blocks)}')
+    if not len(block.src_gids):
+        raise ValueError(f'The rule {connection_name!r} makes no connection in this '
+                         'network (its cells are too few or too far apart); nothing '
+                         'to plot')
     src_range = _gid_range_of(net, block.src_gids)
     tgt_range = _gid_range_of(net, block.tgt_gids)
     matrix = np.full((len(src_range), len(tgt_range)), np.nan)

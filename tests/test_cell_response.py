@@ -174,6 +174,8 @@ def test_getitem():
         cr['L2_basket']
     with pytest.raises(TypeError, match='gid_item must be'):
         cr[[1.5]]
+    with pytest.raises(ValueError, match='gids are >= 0, got -1 in gid_item'):
+        cr[-1]
 
 
 # -- recorded traces ---------------------------------------------------------------

@@ -67,6 +67,14 @@ def test_plot_spikes_raster(cell_response, trial_idx):
     assert ax.get_legend().get_window_extent().x0 > ax.get_window_extent().x1
 
 
+def test_plot_spikes_raster_spans_the_simulation():
+    quiet = CellResponse(spike_times=[[]], spike_gids=[[]], spike_types=[[]],
+                         times=np.arange(0., 40.025, 0.025))
+    ax = plot_spikes_raster(quiet, show=False).axes[0]
+    assert not ax.collections
+    assert ax.get_xlim() == pytest.approx((0., 40.))
+
+
 def test_plot_spikes_raster_into_axes(cell_response):
     fig, axes = plt.subplots(1, 2)
     out = cell_response.plot_spikes_raster(ax=axes[1], show=False)
@@ -653,3 +661,6 @@ def test_plot_connectivity_matrix_errors(net):
         plot_connectivity_matrix(net, 3, show=False)
     with pytest.raises(TypeError, match='net must be'):
         plot_connectivity_matrix('net', 'L2Pyr_L2Pyr_ampa', show=False)
+    one_cell = jones_2009_model(mesh_shape=(1, 1))  # one cell per type: no pairs
+    with pytest.raises(ValueError, match="'L5Pyr_L5Pyr_nmda' makes no connection"):
+        plot_connectivity_matrix(one_cell, 'L5Pyr_L5Pyr_nmda', show=False)
