@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import CELL_TYPES
-
 
 @dataclass
 class ConnectionBlock:
@@ -153,7 +151,8 @@ def local_connections(net, tstop=None):
 
 def drive_connections(net, name):
     """Blocks connecting one drive's cells to their targets."""
-    from .drives import _drive_cell_layout, _connected_types, _delay_for
+    from .drives import (_drive_cell_layout, _connected_types, _delay_for,
+                         _weighted_types)
 
     drive = net.external_drives[name]
     drive_gids = np.asarray(net.gid_ranges[name])
@@ -163,7 +162,7 @@ def drive_connections(net, name):
     xy = net._positions[:, :2] * net._inplane_distance
     lamtha = drive['space_constant'] * net._inplane_distance
     blocks = []
-    target_types = [c for c in CELL_TYPES if c in ampa or c in nmda]
+    target_types = _weighted_types(ampa, nmda)
     for type_idx, cell_type in enumerate(target_types):
         type_gids = np.asarray(net.gid_ranges[cell_type])
         if targets is None:  # every drive cell drives every cell of the type

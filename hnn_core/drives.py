@@ -42,6 +42,11 @@ def _check_cell_type_key(cell_type, name):
             f'are {", ".join(repr(c) for c in CELL_TYPES)}')
 
 
+def _weighted_types(weights_ampa, weights_nmda):
+    """Cell types with an AMPA or NMDA weight, in network order."""
+    return [c for c in CELL_TYPES if c in weights_ampa or c in weights_nmda]
+
+
 def _check_weights(weights, name, location):
     if weights is None:
         return {}
@@ -93,7 +98,7 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
     _check_option('location', location, DRIVE_LOCATIONS)
     weights_ampa = _check_weights(weights_ampa, 'weights_ampa', location)
     weights_nmda = _check_weights(weights_nmda, 'weights_nmda', location)
-    target_types = [c for c in CELL_TYPES if c in weights_ampa or c in weights_nmda]
+    target_types = _weighted_types(weights_ampa, weights_nmda)
     if not target_types:
         raise ValueError('A drive needs at least one weight: give weights_ampa and/or '
                          'weights_nmda as a dict of cell type -> weight (uS)')
@@ -248,10 +253,10 @@ def _recheck_drive(net, name):
             _evoked_dynamics(dyn['mu'], dyn['sigma'], dyn['numspikes'],
                              dyn.get('sync_within_trial', False))
         elif drive['type'] == 'poisson':
-            weighted = [c for c in CELL_TYPES
-                        if c in drive['weights_ampa'] or c in drive['weights_nmda']]
             _poisson_dynamics(dyn['tstart'], dyn['tstop'], dyn['rate_constant'],
-                              drive['cell_specific'], weighted)
+                              drive['cell_specific'],
+                              _weighted_types(drive['weights_ampa'],
+                                              drive['weights_nmda']))
         elif drive['type'] == 'bursty':
             _bursty_dynamics(dyn['tstart'], dyn['tstart_std'], dyn['tstop'],
                              dyn['burst_rate'], dyn['burst_std'], dyn['numspikes'],
@@ -279,8 +284,7 @@ def _drive_cell_layout(net, drive):
     if not drive['cell_specific']:
         n = drive['n_drive_cells']
         return n, None, np.ones(n, bool)
-    weighted = [c for c in CELL_TYPES
-                if c in drive['weights_ampa'] or c in drive['weights_nmda']]
+    weighted = _weighted_types(drive['weights_ampa'], drive['weights_nmda'])
     if net.legacy_mode:
         # One drive cell per network cell, drive cell k -> gid k (hnn-core 0.1 and
         # HNN-GUI layout). Cells facing unweighted types are silent in 0.1 and

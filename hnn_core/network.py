@@ -19,7 +19,8 @@ import numpy as np
 
 from .cells import CELL_TYPES, cell_templates
 from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
-                     _bursty_dynamics, _spike_train_sources, _drive_cell_layout)
+                     _bursty_dynamics, _spike_train_sources, _drive_cell_layout,
+                     _weighted_types)
 from .params import read_params, Params
 from ._validate import _validate_type, _check_int
 
@@ -278,8 +279,7 @@ class Network:
                                synaptic_delays, space_constant, probability,
                                n_drive_cells, cell_specific, seedcore, event_seed,
                                conn_seed)
-        weighted = [c for c in CELL_TYPES
-                    if c in common['weights_ampa'] or c in common['weights_nmda']]
+        weighted = _weighted_types(common['weights_ampa'], common['weights_nmda'])
         dynamics = _poisson_dynamics(tstart, tstop, rate_constant, cell_specific,
                                      weighted)
         self._add_drive(name, 'poisson', common, dynamics)

@@ -98,6 +98,18 @@ def _dipole_unit(scale):
     return 'nAm' if scale == 1 else f'nAm × {scale:g}'
 
 
+def _window_mask(dpl, tmin, tmax, min_samples):
+    """Samples of ``dpl`` in [tmin, tmax]; at least ``min_samples`` of them."""
+    mask = _time_mask(dpl.times, tmin, tmax)
+    if mask.sum() < min_samples:
+        raise ValueError(
+            f'The window from tmin to tmax ({tmin} to {tmax} ms) holds '
+            f'{mask.sum()} samples of the dipole (times {dpl.times[0]:g} to '
+            f'{dpl.times[-1]:g} ms); at least {min_samples} are needed'
+            if len(dpl.times) else 'The dipole has no samples')
+    return mask
+
+
 def _dipole_segments(dpls, layer, tmin, tmax, min_samples=2):
     """Sampling frequency, times and (n_dipoles, n_times) data in [tmin, tmax].
 
@@ -111,13 +123,7 @@ def _dipole_segments(dpls, layer, tmin, tmax, min_samples=2):
         if not np.isclose(d.sfreq, sfreq, rtol=1e-9, atol=0):
             raise ValueError(f'All dipoles must have the same sampling frequency; '
                              f'dpl[0] has {sfreq:g} Hz and dpl[{idx}] {d.sfreq:g} Hz')
-        mask = _time_mask(d.times, tmin, tmax)
-        if mask.sum() < min_samples:
-            raise ValueError(
-                f'The window from tmin to tmax ({tmin} to {tmax} ms) holds '
-                f'{mask.sum()} samples of the dipole (times {d.times[0]:g} to '
-                f'{d.times[-1]:g} ms); at least {min_samples} are needed'
-                if len(d.times) else 'The dipole has no samples')
+        mask = _window_mask(d, tmin, tmax, min_samples)
         segments.append((d.times[mask], d.data[layer][mask]))
     lengths = {len(times) for times, _ in segments}
     if len(lengths) > 1:
@@ -158,12 +164,7 @@ def plot_dipole(dpl, tmin=None, tmax=None, ax=None, layer='agg', decim=None,
     decim = _check_decim(decim)
     fig, ax = _get_ax(ax)
     for idx, d in enumerate(dpls):
-        mask = _time_mask(d.times, tmin, tmax)
-        if not mask.any():
-            raise ValueError(
-                f'The window from tmin to tmax ({tmin} to {tmax} ms) holds no sample '
-                f'of the dipole (times {d.times[0]:g} to {d.times[-1]:g} ms)'
-                if len(d.times) else 'The dipole has no samples')
+        mask = _window_mask(d, tmin, tmax, min_samples=1)
         label = f'Trial {idx}' if d.nave == 1 else f'Average of {d.nave} trials'
         ax.plot(d.times[mask][::decim], d.data[layer][mask][::decim], label=label)
     if 1 < len(dpls) <= _MAX_LEGEND_ENTRIES:

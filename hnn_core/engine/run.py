@@ -3,10 +3,10 @@
 The dipole is a fixed linear map of the pyramidal cells' segment voltages. How
 those voltages are read depends on the engine:
 
-* ``'coreneuron'``: the run advances in chunks of 10 ms of simulated time; the
-  segment voltages recorded during a chunk are folded into per-cell dipoles and
-  freed after it, so memory stays bounded by one chunk, and progress is
-  reported between chunks.
+* ``'coreneuron'``: the run advances in chunks of about ``CORENEURON_CHUNK``
+  (40 ms) of simulated time; the segment voltages recorded during a chunk are
+  folded into per-cell dipoles and freed after it, so memory stays bounded by
+  one chunk, and progress is reported between chunks.
 * ``'neuron'``: after every step NEURON calls back with the voltages gathered
   into one vector (``CVode.extra_scatter_gather``); they are folded into per-cell
   dipoles at once, so no voltage is kept at all.
