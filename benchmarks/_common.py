@@ -7,13 +7,31 @@ BENCH_CONFIG = op.join(HERE, '..', 'tests', 'data', 'evoked_sigma0_mesh10x10.jso
 
 
 def network_from_config(fname=BENCH_CONFIG, mesh_shape=None):
-    """jones_2009_model with the evoked drives of an oracle configuration file."""
-    from hnn_core import jones_2009_model
+    """neymotin_2020_model with the evoked drives of an oracle configuration file."""
+    from hnn_core import neymotin_2020_model
     with open(fname) as fid:
         cfg = json.load(fid)
-    net = jones_2009_model(mesh_shape=tuple(mesh_shape or cfg['mesh_shape']))
+    net = neymotin_2020_model(mesh_shape=tuple(mesh_shape or cfg['mesh_shape']))
     for drive in cfg['drives']:
         drive = dict(drive)
         drive.pop('type')
         net.add_evoked_drive(drive.pop('name'), **drive)
     return net, cfg
+
+
+def cpu_description():
+    """The CPU's model and vector extensions, to print beside every figure."""
+    model, flags = 'unknown CPU', set()
+    try:
+        with open('/proc/cpuinfo') as fid:
+            for line in fid:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name' and model == 'unknown CPU':
+                    model = value.strip()
+                elif key.strip() == 'flags' and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    vector = [f for f in ('sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512dq',
+                          'avx512bw', 'avx512vl') if f in flags]
+    return f'CPU: {model}; vector flags: {" ".join(vector) or "none found"}'

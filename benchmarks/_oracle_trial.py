@@ -12,7 +12,7 @@ import os.path as op
 import resource
 import time
 
-from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core import neymotin_2020_model, simulate_dipole
 from hnn_core import network_builder
 
 HERE = op.dirname(op.abspath(__file__))
@@ -31,7 +31,7 @@ def _timed_init(self, *args, **kwargs):
 
 network_builder.NetworkBuilder.__init__ = _timed_init
 
-net = jones_2009_model(mesh_shape=tuple(cfg['mesh_shape']))
+net = neymotin_2020_model(mesh_shape=tuple(cfg['mesh_shape']))
 for drive in cfg['drives']:
     drive = dict(drive)
     drive.pop('type')

@@ -74,6 +74,8 @@ def main():
     import io
     import numpy as np
     from hnn_core import JoblibBackend, MPIBackend
+    from _common import cpu_description
+    print(cpu_description(), flush=True)
     from hnn_core.engine import compile_mechanisms
     compile_mechanisms()
 

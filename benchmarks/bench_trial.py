@@ -6,7 +6,10 @@ example's three evoked drives, 170 ms at dt = 0.025 ms.
 
 Every measurement runs in a fresh process (so its peak memory is its own) on one
 core. Printed per run: build time (NEURON objects), solve time, total wall time of
-the simulation call, and peak resident memory of the process.
+the simulation call (the plan and the trial), and peak resident memory of the
+process; ``--scaling`` also prints the time to make the network (cells, the 16
+connection rules with all their pairs, drives), which both implementations do
+before simulating and neither counts in the total.
 
     python benchmarks/bench_trial.py [--engine coreneuron|neuron] [--repeats N]
     python benchmarks/bench_trial.py --oracle $(bash ../shared/oracle/setup.sh)
@@ -42,13 +45,16 @@ def _child(engine, mesh):
     from hnn_core.engine import run_trial, compile_mechanisms
     from hnn_core.simulation_plan import make_plan
     compile_mechanisms()
+    start = time.perf_counter()
     net, cfg = network_from_config(mesh_shape=mesh)
+    model = time.perf_counter() - start
     start = time.perf_counter()
     # what simulate_dipole does for one trial, with the engine's own timings
-    plan = make_plan(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1, engine=engine)
+    plan, _ = make_plan(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1,
+                        engine=engine)
     result = run_trial(plan, 0, verbose=False)
     total = time.perf_counter() - start
-    print(json.dumps({'build': result['timings']['build'],
+    print(json.dumps({'model': model, 'build': result['timings']['build'],
                       'solve': result['timings']['solve'], 'total': total,
                       'rss': _peak_rss_mib(), 'n_cells': net.n_cells,
                       'n_netcons': result['n_netcons'],
@@ -92,13 +98,13 @@ def scaling(engine):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     rows = []
-    print(f'{"grid":>6} {"cells":>6} {"NetCons":>8} {"build s":>8} {"solve s":>8} '
-          f'{"total s":>8} {"RSS MiB":>8}')
+    print(f'{"grid":>6} {"cells":>6} {"NetCons":>8} {"model s":>8} {"build s":>8} '
+          f'{"solve s":>8} {"total s":>8} {"RSS MiB":>8}')
     for n in (3, 5, 10, 20):
         m = ours(engine, (n, n))
         rows.append((n, m))
-        print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["n_netcons"]:>8} {m["build"]:8.2f} '
-              f'{m["solve"]:8.2f} {m["total"]:8.2f} {m["rss"]:8.0f}')
+        print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["n_netcons"]:>8} {m["model"]:8.2f} '
+              f'{m["build"]:8.2f} {m["solve"]:8.2f} {m["total"]:8.2f} {m["rss"]:8.0f}')
     size = np.array([m['n_cells'] + m['n_netcons'] for _, m in rows])
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
     for key in ('build', 'solve', 'total'):
@@ -141,6 +147,9 @@ def main():
         args.engine = available_engines()[0]
     if args.child:
         return _child(args.engine, args.mesh)
+    sys.path.insert(0, HERE)
+    from _common import cpu_description
+    print(cpu_description(), flush=True)
     if args.scaling:
         return scaling(args.engine)
 

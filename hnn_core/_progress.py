@@ -2,22 +2,16 @@
 
 :class:`ProgressBar` draws one line such as ``[###############...............]
  50%  trial 1/2  0:07`` and redraws it in place (carriage return), so it is meant
-for a terminal. :class:`SimulationProgress` is a write-only text stream that turns
-the progress lines :func:`hnn_core.simulate_dipole` prints (``running trial k on
-n cores``, ``Simulation time: X ms...``) into updates of a bar; install it with
-:func:`contextlib.redirect_stdout`. :class:`ElapsedTicker` redraws a bar with the
-elapsed time from a background thread, for runs whose progress cannot be seen
-(trials in worker processes).
+for a terminal. :class:`SimulationProgress` is a ``progress=`` callback of
+:func:`hnn_core.simulate_dipole` that turns its progress events into updates of a
+bar. :class:`ElapsedTicker` redraws a bar with the elapsed time from a background
+thread, for runs whose progress within a trial cannot be seen (trials in worker
+processes).
 """
 
-import io
-import re
 import threading
 import time
 
-_TRIAL_LINE = re.compile(r'^running trial (\d+) on \d+ cores?')
-_TIME_LINE = re.compile(r'^Simulation time: ([0-9.eE+-]+) ms')
-_BUILD_LINE = re.compile(r'^Building the NEURON model')
 
 
 def _format_elapsed(seconds):
@@ -129,16 +123,13 @@ class ProgressBar:
                 self._stream.flush()
 
 
-class SimulationProgress(io.TextIOBase):
-    """A text stream that turns the simulation's progress lines into bar updates.
-
-    Lines other than progress lines are dropped, so stdout stays clean while it
-    is redirected here.
+class SimulationProgress:
+    """A progress callback for :func:`hnn_core.simulate_dipole` that draws a bar.
 
     Parameters
     ----------
     bar : ProgressBar | None
-        The bar to update; None only swallows the output.
+        The bar to update; None only listens.
     n_trials : int
         Number of trials of the run.
     tstop : float
@@ -146,49 +137,37 @@ class SimulationProgress(io.TextIOBase):
     """
 
     def __init__(self, bar, n_trials, tstop):
-        super().__init__()
         self._bar = bar
         self._n_trials = n_trials
         self._tstop = float(tstop)
-        self._pending = ''
         self._trial = None  # 0-based index of the running trial
         self._time = 0.
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        """Take some output; complete lines are interpreted."""
-        self._pending += text
-        *lines, self._pending = self._pending.split('\n')
-        for line in lines:
-            self._handle_line(line.strip())
-        return len(text)
+        self._done = 0  # trials finished
 
     @property
     def fraction(self):
         """Progress of the whole run, between 0 and 1."""
         if self._trial is None:
-            return 0.
+            return min(self._done / self._n_trials, 1.)
         within = min(self._time / self._tstop, 1.) if self._tstop > 0 else 0.
-        return min((self._trial + within) / self._n_trials, 1.)
+        return min(max(self._trial + within, self._done) / self._n_trials, 1.)
 
-    def _handle_line(self, line):
-        match = _TRIAL_LINE.match(line)
-        if match:
-            self._trial = int(match.group(1)) - 1
-            self._time = 0.
-            self._draw(f'trial {self._trial + 1}/{self._n_trials}')
-            return
-        match = _TIME_LINE.match(line)
-        if match and self._trial is not None:
-            self._time = float(match.group(1))
-            self._draw(f'trial {self._trial + 1}/{self._n_trials}')
-            return
-        if _BUILD_LINE.match(line):
-            upcoming = 1 if self._trial is None else self._trial + 2
-            self._draw(f'trial {min(upcoming, self._n_trials)}/{self._n_trials}: '
+    def __call__(self, event):
+        """Take one :class:`~hnn_core.progress.ProgressEvent`."""
+        trial = event.trial
+        if event.kind == 'build':
+            self._draw(f'trial {min(trial + 1, self._n_trials)}/{self._n_trials}: '
                        'building the network')
+        elif event.kind == 'start':
+            self._trial, self._time = trial, 0.
+            self._draw(f'trial {trial + 1}/{self._n_trials}')
+        elif event.kind == 'time' and self._trial is not None:
+            self._time = event.t
+            self._draw(f'trial {self._trial + 1}/{self._n_trials}')
+        elif event.kind == 'done':
+            self._done = max(self._done, trial + 1)
+            self._trial = None
+            self._draw(f'{self._done}/{self._n_trials} trial(s) done')
 
     def finish(self):
         """Show the run as complete and end the bar's line."""

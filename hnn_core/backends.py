@@ -23,10 +23,10 @@ def _current_backend():
     return _BACKEND_STACK[-1] if _BACKEND_STACK else None
 
 
-def _run_one(plan, trial_idx, verbose):
+def _run_one(plan, trial_idx, verbose, report=None):
     # Imported here so that worker processes load NEURON only when they run.
     from .engine import run_trial
-    return run_trial(plan, trial_idx, verbose=verbose)
+    return run_trial(plan, trial_idx, verbose=verbose, report=report)
 
 
 class _Backend:
@@ -40,8 +40,13 @@ class _Backend:
         _BACKEND_STACK.remove(self)
         return False
 
-    def simulate(self, plan, verbose=True):
-        """Run every trial of ``plan``; return the engine's results in trial order."""
+    def simulate(self, plan, verbose=True, progress=None):
+        """Run every trial of ``plan``; return the engine's results in trial order.
+
+        ``progress`` (a callable) receives the :class:`~hnn_core.progress.
+        ProgressEvent` objects of the run; without it they are printed when
+        ``verbose``.
+        """
         raise NotImplementedError
 
 
@@ -81,15 +86,34 @@ class JoblibBackend(_Backend):
     def __repr__(self):
         return f'<JoblibBackend | n_jobs={self.n_jobs}>'
 
-    def simulate(self, plan, verbose=True):
-        """Run every trial of ``plan``; return the engine's results in trial order."""
+    def simulate(self, plan, verbose=True, progress=None):
+        """Run every trial of ``plan``; return the engine's results in trial order.
+
+        In worker processes the trials print their progress (when ``verbose``)
+        where the workers' output goes; a ``progress`` callback hears of each
+        trial when it is done, in trial order.
+        """
         trials = range(plan.n_trials)
         if self.n_jobs == 1 or plan.n_trials == 1:
-            return [_run_one(plan, trial_idx, verbose) for trial_idx in trials]
+            return [_run_one(plan, trial_idx, verbose, progress) for trial_idx in trials]
         from joblib import Parallel, delayed
+        from joblib.parallel import get_active_backend
+        from .progress import ProgressEvent
         n_jobs = min(self.n_jobs, plan.n_trials)
-        return Parallel(n_jobs=n_jobs)(
-            delayed(_run_one)(plan, trial_idx, verbose) for trial_idx in trials)
+        # results as they come where the joblib backend can (loky can, the
+        # multiprocessing one cannot): then progress hears of each trial in turn
+        streams = getattr(get_active_backend()[0], 'supports_return_generator', False)
+        outputs = Parallel(n_jobs=n_jobs,
+                           return_as='generator' if streams else 'list')(
+            delayed(_run_one)(plan, trial_idx, verbose and progress is None)
+            for trial_idx in trials)
+        results = []
+        for trial_idx, result in zip(trials, outputs):
+            results.append(result)
+            if progress is not None:
+                progress(ProgressEvent('done', trial=trial_idx, n_trials=plan.n_trials,
+                                       tstop=plan.tstop))
+        return results
 
 
 def _usable_cores():
@@ -198,7 +222,7 @@ class MPIBackend(_Backend):
         cmd = [self._mpiexec, '-np', str(self.n_procs)]
         if _mpi_flavour(self._mpiexec) == 'openmpi' and self.n_procs > _usable_cores():
             cmd.append('--oversubscribe')  # Open MPI refuses more ranks than cores
-        return cmd + [sys.executable, '-m', 'hnn_core._mpi_child', workdir,
+        return cmd + [sys.executable, '-m', 'hnn_core.engine._mpi_child', workdir,
                       '1' if verbose else '0']
 
     def _environment(self):
@@ -210,11 +234,19 @@ class MPIBackend(_Backend):
                 env['MPI_LIB_NRN_PATH'] = lib
         return env
 
-    def simulate(self, plan, verbose=True):
-        """Run every trial of ``plan``; return the engine's results in trial order."""
+    def simulate(self, plan, verbose=True, progress=None):
+        """Run every trial of ``plan``; return the engine's results in trial order.
+
+        Rank 0's progress events come back through its output and go to
+        ``progress``, or are printed when ``verbose``.
+        """
         if self._fallback:
-            return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose)
-        if verbose:
+            return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose,
+                                                             progress=progress)
+        from .progress import _decode, print_progress
+        report = progress if progress is not None else (
+            print_progress if verbose else None)
+        if verbose and progress is None:
             print(f'MPI will run {plan.n_trials} trial(s) sequentially by distributing '
                   f'network neurons over {self.n_procs} processes.', flush=True)
         workdir = tempfile.mkdtemp(prefix='hnn_core_mpi_')
@@ -223,12 +255,17 @@ class MPIBackend(_Backend):
                 pickle.dump(plan, fid, protocol=pickle.HIGHEST_PROTOCOL)
             with open(op.join(workdir, 'stderr.txt'), 'w') as err:
                 proc = subprocess.Popen(
-                    self._command(workdir, verbose), stdout=subprocess.PIPE,
+                    self._command(workdir, report is not None),
+                    stdout=subprocess.PIPE,
                     stderr=err, stdin=subprocess.DEVNULL, text=True,
                     env=self._environment(), start_new_session=True)
                 try:
                     for line in proc.stdout:  # rank 0's progress, as it comes
-                        print(line, end='', flush=True)
+                        event = _decode(line.rstrip('\n'))
+                        if event is None:
+                            print(line, end='', flush=True)
+                        elif report is not None:
+                            report(event)
                     proc.wait()
                 except BaseException:
                     _end_process_group(proc)

@@ -7,8 +7,10 @@ from collections import Counter
 
 import numpy as np
 
-from .cells import CELL_TYPES
 from ._validate import _validate_type, _check_option
+
+# the cell types of the model, for responses made without naming theirs
+_DEFAULT_CELL_TYPES = ('L2_basket', 'L2_pyramidal', 'L5_basket', 'L5_pyramidal')
 
 _MEAN_TYPES = ('all', 'trial', 'cell')
 
@@ -26,6 +28,10 @@ class CellResponse:
         Cell type or drive name of each spike.
     times : array | None
         Sample times (ms) of the simulation.
+    cell_type_names : list of str | None
+        Names of the network's cell types (the other spike types are drives);
+        None for the model's four. hnn-core 0.6.1's call shape,
+        ``CellResponse(cell_type_names, spike_times, ...)``, is accepted too.
 
     Attributes
     ----------
@@ -50,7 +56,19 @@ class CellResponse:
     """
 
     def __init__(self, spike_times=None, spike_gids=None, spike_types=None,
-                 times=None):
+                 times=None, cell_type_names=None):
+        if (isinstance(spike_times, (list, tuple)) and spike_times and
+                all(isinstance(name, str) for name in spike_times)):
+            # hnn-core 0.6.1: CellResponse(cell_type_names, spike_times, ...)
+            if cell_type_names is not None:
+                raise ValueError('cell_type_names given twice (first and by name)')
+            cell_type_names, spike_times, spike_gids, spike_types, times = (
+                spike_times, spike_gids, spike_types, times, None)
+        if cell_type_names is None:
+            cell_type_names = _DEFAULT_CELL_TYPES
+        _validate_type(cell_type_names, (list, tuple), 'cell_type_names',
+                       'list of str')
+        self.cell_type_names = [str(name) for name in cell_type_names]
         spike_times = [] if spike_times is None else spike_times
         spike_gids = [] if spike_gids is None else spike_gids
         spike_types = [] if spike_types is None else spike_types
@@ -162,7 +180,8 @@ class CellResponse:
             if self._spike_types:
                 types.append([s for s, k in zip(self._spike_types[trial], keep) if k])
         out = CellResponse(spike_times=times, spike_gids=spike_gids,
-                           spike_types=types, times=self.times)
+                           spike_types=types, times=self.times,
+                           cell_type_names=self.cell_type_names)
         kept = set(int(g) for g in gids)
         for name in ('_vsec', '_isec', '_ca'):
             setattr(out, name, [{gid: value for gid, value in trial.items()
@@ -240,7 +259,7 @@ class CellResponse:
             raise ValueError('The CellResponse has no trials to compute rates from')
         duration = (tstop - tstart) / 1000.  # s
         rates = dict()
-        for cell_type in [c for c in CELL_TYPES if c in gid_ranges]:
+        for cell_type in [c for c in self.cell_type_names if c in gid_ranges]:
             type_gids = np.array(list(gid_ranges[cell_type]), dtype=int)
             per_cell = np.zeros((len(self), len(type_gids)))
             for trial, spike_gids in enumerate(self._spike_gids):

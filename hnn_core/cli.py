@@ -1,8 +1,8 @@
 """Command line: ``hnn-core simulate`` runs the network of a parameter file.
 
-The network is ``jones_2009_model(params, add_drives_from_params=True,
-legacy_mode=True)``: the cells, connections and drives of an HNN parameter file
-laid out as HNN-GUI does, which with the packaged ``default.json`` gives HNN's
+The network is ``neymotin_2020_model(params, add_drives_from_params=True,
+legacy_mode=True)`` with its pyramidal cells made from the file's values: the
+cells, connections and drives of an HNN parameter file laid out as HNN-GUI does, which with the packaged ``default.json`` gives HNN's
 published evoked response. Dipoles are written raw (nAm) unless post-processing
 is asked for (``--smooth``, ``--scale``, ``--hnn-postproc``).
 
@@ -317,7 +317,6 @@ def _run(net, settings):
     # joblib runs trials in worker processes, whose progress lines do not reach us
     in_workers = settings.backend == 'joblib' and min(settings.jobs,
                                                       settings.n_trials) > 1
-    verbose = bar is not None and not in_workers
     sink = SimulationProgress(bar, settings.n_trials, settings.tstop)
     ticker = contextlib.nullcontext()
     if bar is not None and in_workers:
@@ -325,11 +324,12 @@ def _run(net, settings):
                                     f'{min(settings.jobs, settings.n_trials)} '
                                     'processes')
     try:
-        # simulate_dipole's progress lines become bar updates; stdout stays clean
-        with contextlib.redirect_stdout(sink), backend, ticker:
+        # progress events become bar updates; whatever else is printed during
+        # the run (NEURON's own messages) is kept off stdout
+        with contextlib.redirect_stdout(io.StringIO()), backend, ticker:
             dpls = simulate_dipole(net, tstop=settings.tstop, dt=settings.dt,
                                    n_trials=settings.n_trials, postproc=False,
-                                   verbose=verbose)
+                                   verbose=False, progress=sink)
         sink.finish()
     finally:
         if bar is not None:
@@ -454,11 +454,18 @@ def _simulate(args):
     written : list of str
         Absolute names of the files written.
     """
+    from .cells_default import pyramidal
     from .dipole import average_dipoles
-    from .network import jones_2009_model
+    from .network_models import neymotin_2020_model
     settings = _settings(args)
-    net = jones_2009_model(settings.params, add_drives_from_params=True,
-                           legacy_mode=True, mesh_shape=settings.mesh)
+    with warnings.catch_warnings():
+        # the file's cell values are used below, as HNN-GUI did
+        warnings.filterwarnings('ignore', message='.*cell value', category=UserWarning)
+        net = neymotin_2020_model(settings.params, add_drives_from_params=True,
+                                  legacy_mode=True, mesh_shape=settings.mesh)
+    for cell_type in ('L2_pyramidal', 'L5_pyramidal'):
+        net.cell_types[cell_type]['cell_object'] = pyramidal(
+            cell_type, override_params=dict(settings.params))
     os.makedirs(settings.out, exist_ok=True)  # fail before, not after, the run
     dpls = _run(net, settings)
     _postprocess(dpls, settings)

@@ -1,36 +1,570 @@
-"""Synaptic connectivity of the network as arrays.
+"""Synaptic connections as data: one :class:`Connection` per rule.
 
-Every connection rule (local or from a drive) becomes a :class:`ConnectionBlock`:
-one row per (source gid, target gid) pair with its weight and delay, plus the
-receptor and the target location group shared by the block. A pair makes one
-synaptic contact per section of the location group, each with the full weight.
+A connection joins source cells (a cell type or a drive) to target cells of one
+type, at one location (a group of sections such as ``'proximal'``, or one
+section) and one receptor. It reads and edits like hnn-core 0.6.1's connection
+dicts (``conn['nc_dict']['A_weight'] = 1e-3``, ``conn['gid_pairs']``, ...), while
+the (source, target) pairs are kept as integer arrays: the 20 x 20 network has
+over a million of them.
 
 Weights and delays fall off with the distance d between the source and target
-somata in the xy plane: ``weight = A_weight * exp(-d^2 / lambda^2)`` and
-``delay = A_delay / exp(-d^2 / lambda^2)``.
+somata in the xy plane, with lambda = ``lamtha`` times the network's in-plane
+distance::
+
+    weight = A_weight * gain * exp(-d^2 / lambda^2)
+    delay = A_delay / exp(-d^2 / lambda^2)
+
+A pair makes one synaptic contact per section of the location, each with the
+full weight.
 """
 
+import numbers
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import _validate_type, _check_option
 
+RECEPTORS = ('ampa', 'nmda', 'gabaa', 'gabab')
+_NC_KEYS = ('A_delay', 'A_weight', 'lamtha', 'threshold', 'gain')
+_KEYS = ('target_type', 'target_gids', 'num_targets', 'src_type', 'src_gids',
+         'num_srcs', 'gid_pairs', 'loc', 'receptor', 'nc_dict', 'probability',
+         'allow_autapses')
+
+
+def _as_int_array(values):
+    return np.asarray(values, dtype=np.int64).reshape(-1)
+
+
+class Connection(MutableMapping):
+    """One connection rule of ``net.connectivity``.
+
+    Keys (as in hnn-core 0.6.1): ``src_type``, ``target_type`` (names of the
+    source population, a cell type or a drive, and of the target cell type),
+    ``src_gids``, ``target_gids`` (sets of the gids the rule was made for;
+    ``num_srcs``, ``num_targets`` count them), ``gid_pairs`` (source gid -> list
+    of its target gids, after pruning), ``loc``, ``receptor``, ``nc_dict``
+    (``A_weight`` in uS, ``A_delay`` in ms, ``lamtha`` in in-plane distances,
+    ``threshold`` in mV, ``gain``), ``probability`` and ``allow_autapses``.
+
+    Every value can be edited before a run (``conn['nc_dict']['gain'] = 2.``,
+    ``conn['gid_pairs'][gid] = [...]``); the edit takes effect in the next
+    simulation, where it is checked. Make connections with
+    :meth:`hnn_core.Network.add_connection`.
+    """
+
+    def __init__(self, src_type, target_type, sources, counts, targets, src_members,
+                 target_members, num_srcs, loc, receptor, nc_dict, probability,
+                 allow_autapses):
+        self._sources = _as_int_array(sources)   # keys of gid_pairs, in order
+        self._counts = _as_int_array(counts)     # targets of each key
+        self._targets = _as_int_array(targets)   # all targets, grouped by key
+        self._src_members = np.unique(_as_int_array(src_members))
+        self._target_members = np.unique(_as_int_array(target_members))
+        self._values = {'src_type': src_type, 'target_type': target_type,
+                        'num_srcs': num_srcs,
+                        'num_targets': len(self._target_members), 'loc': loc,
+                        'receptor': receptor, 'nc_dict': nc_dict,
+                        'probability': probability, 'allow_autapses': allow_autapses}
+
+    # -- mapping interface -----------------------------------------------------
+    def __getitem__(self, key):
+        if key == 'gid_pairs':
+            return _GidPairs(self)
+        if key == 'src_gids':
+            return set(self._src_members.tolist())
+        if key == 'target_gids':
+            return set(self._target_members.tolist())
+        if key in self._values:
+            return self._values[key]
+        raise KeyError(key)
+
+    def __setitem__(self, key, value):
+        if key == 'gid_pairs':
+            _validate_type(value, Mapping, "conn['gid_pairs']",
+                           'dict of source gid -> list of target gids')
+            self._set_pairs(list(value.items()))
+        elif key in ('src_gids', 'target_gids'):
+            members = np.unique(_gid_list(value, f'conn[{key!r}]'))
+            if key == 'src_gids':
+                self._src_members = members
+            else:
+                self._target_members = members
+                self._values['num_targets'] = len(members)
+        elif key in self._values:
+            self._values[key] = value
+        else:
+            raise KeyError(f'A connection has no key {key!r}; its keys are '
+                           f'{", ".join(map(repr, _KEYS))}')
+
+    def __delitem__(self, key):
+        raise TypeError(f'The keys of a connection cannot be removed (tried {key!r}); '
+                        'remove the whole connection from net.connectivity instead')
+
+    def __iter__(self):
+        return iter(_KEYS)
+
+    def __len__(self):
+        return len(_KEYS)
+
+    def __eq__(self, other):
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if set(other.keys()) != set(_KEYS):
+            return False
+        if isinstance(other, Connection):
+            same_pairs = (np.array_equal(self._sources, other._sources) and
+                          np.array_equal(self._counts, other._counts) and
+                          np.array_equal(self._targets, other._targets))
+        else:
+            same_pairs = dict(self['gid_pairs']) == dict(other['gid_pairs'])
+        return same_pairs and all(self[k] == other[k] for k in _KEYS
+                                  if k != 'gid_pairs')
+
+    __hash__ = None
+
+    def __repr__(self):
+        nc = self['nc_dict']
+        return (f"{self['src_type']} -> {self['target_type']}\n"
+                f"cell counts: {self['num_srcs']} srcs, {self['num_targets']} "
+                f"targets\nconnection probability: {self['probability']} \n"
+                f"loc: '{self['loc']}'; receptor: '{self['receptor']}'\n"
+                f"weight: {nc.get('A_weight')}; delay: {nc.get('A_delay')}; "
+                f"lamtha: {nc.get('lamtha')}threshold: {nc.get('threshold')}"
+                f"gain: {nc.get('gain')}\n ")
+
+    def __deepcopy__(self, memo):
+        from copy import deepcopy
+        new = Connection.__new__(Connection)
+        new._sources = self._sources.copy()
+        new._counts = self._counts.copy()
+        new._targets = self._targets.copy()
+        new._src_members = self._src_members.copy()
+        new._target_members = self._target_members.copy()
+        new._values = deepcopy(self._values, memo)
+        return new
+
+    # -- arrays ------------------------------------------------------------------
+    @property
+    def n_pairs(self):
+        """Number of (source, target) pairs."""
+        return len(self._targets)
+
+    def pair_arrays(self):
+        """(source gids, target gids) of every pair, as read-only int arrays."""
+        src = np.repeat(self._sources, self._counts)
+        tgt = self._targets.view()
+        src.flags.writeable = False
+        tgt.flags.writeable = False
+        return src, tgt
+
+    def member_arrays(self):
+        """(source gids, target gids) the rule was made for, as read-only arrays."""
+        src, tgt = self._src_members.view(), self._target_members.view()
+        src.flags.writeable = False
+        tgt.flags.writeable = False
+        return src, tgt
+
+    def _set_pairs(self, items):
+        sources, counts, targets = [], [], []
+        for src, tgts in items:
+            sources.append(_one_gid(src, "a source gid of conn['gid_pairs']"))
+            tgts = _gid_list(tgts, f"conn['gid_pairs'][{src!r}]")
+            counts.append(len(tgts))
+            targets.append(tgts)
+        self._sources = _as_int_array(sources)
+        self._counts = _as_int_array(counts)
+        self._targets = (np.concatenate(targets) if targets
+                         else np.empty(0, np.int64))
+
+
+class _GidPairs(MutableMapping):
+    """``conn['gid_pairs']``: source gid -> list of target gids, written through."""
+
+    def __init__(self, conn):
+        self._conn = conn
+
+    def _offsets(self):
+        return np.concatenate([[0], np.cumsum(self._conn._counts)])
+
+    def _index(self, src):
+        hits = np.flatnonzero(self._conn._sources == src)
+        if not len(hits):
+            raise KeyError(src)
+        return int(hits[0])
+
+    def __getitem__(self, src):
+        idx = self._index(src)
+        start = self._offsets()[idx]
+        return self._conn._targets[start:start + self._conn._counts[idx]].tolist()
+
+    def __setitem__(self, src, targets):
+        items = list(self.items())
+        src = _one_gid(src, "a source gid of conn['gid_pairs']")
+        keys = [k for k, _ in items]
+        if src in keys:
+            items[keys.index(src)] = (src, targets)
+        else:
+            items.append((src, targets))
+        self._conn._set_pairs(items)
+
+    def __delitem__(self, src):
+        idx = self._index(src)
+        items = list(self.items())
+        del items[idx]
+        self._conn._set_pairs(items)
+
+    def __iter__(self):
+        return iter(self._conn._sources.tolist())
+
+    def __len__(self):
+        return len(self._conn._sources)
+
+    def items(self):
+        bounds = self._offsets()
+        targets = self._conn._targets
+        return [(src, targets[bounds[k]:bounds[k + 1]].tolist())
+                for k, src in enumerate(self._conn._sources.tolist())]
+
+    def __eq__(self, other):
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return dict(self.items()) == {k: list(v) for k, v in other.items()}
+
+    def __repr__(self):
+        return repr(dict(self.items()))
+
+
+# -- gids ------------------------------------------------------------------------
+def _one_gid(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f'{name} must be an int, got {type(value).__name__} '
+                        f'({value!r})')
+    return int(value)
+
+
+def _gid_list(values, name):
+    """An int64 array from a list, tuple, range, set or array of integers."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
+        raise TypeError(f'{name} must be a list of int, got {type(values).__name__}')
+    values = list(values)
+    for value in values:
+        _one_gid(value, f'each gid of {name}')
+    return np.asarray(values, dtype=np.int64)
+
+
+def gid_to_type(gid, gid_ranges):
+    """The cell type or drive whose gid range holds ``gid``; None if none does."""
+    for name, gids in gid_ranges.items():
+        if gid in gids:
+            return name
+    return None
+
+
+def _population_of(gids, gid_ranges):
+    """Name of the population per gid (None outside every range)."""
+    starts = np.array([r.start for r in gid_ranges.values()], np.int64)
+    stops = np.array([r.stop for r in gid_ranges.values()], np.int64)
+    names = list(gid_ranges)
+    idx = np.searchsorted(starts, gids, side='right') - 1
+    out = []
+    for gid, k in zip(gids.tolist(), idx.tolist()):
+        out.append(names[k] if k >= 0 and gid < stops[k] else None)
+    return out
+
+
+def resolve_gids(gids, gid_ranges, valid_names, arg_name, same_type=True):
+    """gids as an int64 array, from a name, a list of names, an int, range or list.
+
+    As hnn-core 0.6.1: a name (cell type or drive) means all its gids; every
+    gid must lie in ``gid_ranges``; with ``same_type`` all must be of one type.
+    None gives an empty array.
+    """
+    if gids is None:
+        return np.empty(0, np.int64)
+    if isinstance(gids, str):
+        _check_option(arg_name, gids, valid_names)
+        return np.arange(gid_ranges[gids].start, gid_ranges[gids].stop,
+                         dtype=np.int64)
+    if isinstance(gids, bool):
+        raise TypeError(f'{arg_name} must be an instance of int, list, range or str, '
+                        f'got bool ({gids!r})')
+    if isinstance(gids, numbers.Integral):
+        gids = [int(gids)]
+    elif isinstance(gids, (list, tuple, range, np.ndarray)):
+        gids = list(gids)
+    else:
+        raise TypeError(f'{arg_name} must be an instance of int, list, range or str, '
+                        f'got {type(gids).__name__} ({gids!r})')
+    if gids and all(isinstance(g, str) for g in gids):
+        for name in gids:
+            _check_option(arg_name, name, valid_names)
+        return np.concatenate([np.arange(gid_ranges[n].start, gid_ranges[n].stop,
+                                         dtype=np.int64) for n in gids])
+    arr = _gid_list(gids, arg_name)
+    if not len(arr):
+        return arr
+    types = _population_of(arr, gid_ranges)
+    for gid, name in zip(arr.tolist(), types):
+        if name is None:
+            raise ValueError(f'{arg_name}: gid {gid} is not in the network; its gids '
+                             f'run from 0 to {max(r.stop for r in gid_ranges.values()) - 1}'
+                             f' ({_describe_ranges(gid_ranges)})')
+        if name not in valid_names:
+            raise ValueError(f'{arg_name}: gid {gid} belongs to {name!r}, which cannot '
+                             f'be used here; allowed are '
+                             f'{", ".join(map(repr, valid_names))}')
+    if same_type and len(set(types)) > 1:
+        raise ValueError(f'All {arg_name} must be of the same type, got gids of '
+                         f'{", ".join(map(repr, dict.fromkeys(types)))}')
+    return arr
+
+
+def _describe_ranges(gid_ranges):
+    return ', '.join(f'{name}: {r.start}-{r.stop - 1}' if len(r) else f'{name}: none'
+                     for name, r in gid_ranges.items())
+
+
+# -- making connections ------------------------------------------------------------
+def _check_nc_value(name, value, minimum=None, strict=False):
+    _validate_type(value, 'numeric', name, 'int or float')
+    if not np.isfinite(value):
+        raise ValueError(f'{name} must be a finite number, got {value!r}')
+    if minimum is not None and (value < minimum or (strict and value == minimum)):
+        bound = f'> {minimum}' if strict else f'>= {minimum}'
+        raise ValueError(f'{name} must be {bound}, got {value!r}')
+    return value
+
+
+def check_nc_dict(nc_dict, where):
+    """Raise a named error unless nc_dict holds valid connection parameters."""
+    _validate_type(nc_dict, dict, f'{where}nc_dict')
+    missing = [k for k in _NC_KEYS if k not in nc_dict]
+    if missing:
+        raise ValueError(f'{where}nc_dict lacks {", ".join(map(repr, missing))}; it '
+                         f'needs {", ".join(map(repr, _NC_KEYS))}')
+    _check_nc_value(f"{where}nc_dict['A_weight'] (weight)", nc_dict['A_weight'], 0)
+    _check_nc_value(f"{where}nc_dict['A_delay'] (delay)", nc_dict['A_delay'], 0)
+    _check_nc_value(f"{where}nc_dict['lamtha'] (space constant)", nc_dict['lamtha'],
+                    0, strict=True)
+    _check_nc_value(f"{where}nc_dict['threshold']", nc_dict['threshold'])
+    _check_nc_value(f"{where}nc_dict['gain']", nc_dict['gain'], 0)
+
+
+def check_loc_receptor(cell, target_type, loc, receptor, where=''):
+    """Raise a named error unless ``loc`` and ``receptor`` exist on the target cell.
+
+    ``loc`` is a location group of the cell (``cell.sect_loc``) or one of its
+    sections; every section it names must carry ``receptor``. ``where``
+    prefixes the messages (e.g. ``'net.connectivity[3]: '``).
+    """
+    _validate_type(loc, str, f'{where}loc')
+    _validate_type(receptor, str, f'{where}receptor')
+    valid_loc = list(cell.sect_loc) + list(cell.sections)
+    if loc not in valid_loc:
+        raise ValueError(f"{where}Invalid value for the 'loc' parameter: {loc!r} (the "
+                         f"loc {loc!r} is not defined for {target_type!r} cells). "
+                         f"Allowed values are {', '.join(map(repr, valid_loc))}.")
+    sections = cell.sect_loc[loc] if loc in cell.sect_loc else [loc]
+    for sec_name in sections:
+        if sec_name not in cell.sections:
+            raise ValueError(f"{where}{target_type}: location {loc!r} names the "
+                             f"section {sec_name!r}, which the cell does not have")
+        syns = cell.sections[sec_name].syns
+        if receptor not in syns:
+            raise ValueError(
+                f"{where}Invalid value for the 'receptor' parameter: {receptor!r} (the "
+                f"{receptor!r} receptor is not defined for the {sec_name!r} section "
+                f"of {target_type!r} cells). Allowed values are "
+                f"{', '.join(map(repr, syns))}.")
+
+
+def _prune(sources, counts, targets, probability, conn_seed):
+    """Keep round(n_pairs * probability) pairs drawn without replacement.
+
+    The draw is numpy's ``default_rng(conn_seed).choice(range(n_pairs), k,
+    replace=False)`` over the pairs in gid_pairs order, as hnn-core 0.6.1 makes
+    it; sources left without targets are dropped.
+    """
+    n_pairs = len(targets)
+    n_keep = int(np.round(n_pairs * probability))
+    rng = np.random.default_rng(conn_seed)
+    keep = np.zeros(n_pairs, bool)
+    keep[rng.choice(range(n_pairs), n_keep, replace=False)] = True
+    owner = np.repeat(np.arange(len(sources)), counts)
+    new_counts = np.bincount(owner[keep], minlength=len(sources))
+    has_targets = new_counts > 0
+    return sources[has_targets], new_counts[has_targets], targets[keep]
+
+
+def make_connection(gid_ranges, cell_types, src_gids, target_gids, loc, receptor,
+                    weight, delay, lamtha, threshold, gain=1.0, allow_autapses=True,
+                    probability=1.0, conn_seed=None):
+    """A :class:`Connection` with the semantics of hnn-core 0.6.1's add_connection.
+
+    See :meth:`hnn_core.Network.add_connection` for the parameters; here
+    ``gid_ranges`` and ``cell_types`` are those of the network and ``threshold``
+    is already resolved.
+    """
+    src = resolve_gids(src_gids, gid_ranges, list(gid_ranges), 'src_gids')
+    if not len(src):
+        raise ValueError('src_gids must name at least one source cell')
+    valid_targets = list(cell_types)
+    if isinstance(target_gids, list) and target_gids and \
+            all(isinstance(t, (list, range, np.ndarray)) for t in target_gids):
+        # one target list per source
+        if len(target_gids) != len(src):
+            raise ValueError(f'target_gids must have one list for each source: got '
+                             f'{len(target_gids)} lists for {len(src)} source gids')
+        per_source = [resolve_gids(list(t), gid_ranges, valid_targets,
+                                   f'target_gids[{k}]') for k, t in
+                      enumerate(target_gids)]
+    else:
+        if isinstance(target_gids, str):
+            _check_option('target_gids', target_gids, valid_targets)
+        shared = resolve_gids(target_gids, gid_ranges, valid_targets, 'target_gids')
+        per_source = None
+    all_targets = shared if per_source is None else (
+        np.concatenate(per_source) if per_source else np.empty(0, np.int64))
+    if not len(all_targets):
+        raise ValueError('target_gids must name at least one target cell')
+    types = set(_population_of(np.unique(all_targets), gid_ranges))
+    if len(types) > 1:
+        raise ValueError(f'All target_gids must be of the same type, got gids of '
+                         f'{", ".join(sorted(map(repr, types)))}')
+    target_type = types.pop()
+    src_type = _population_of(src[:1], gid_ranges)[0]
+
+    _validate_type(allow_autapses, bool, 'allow_autapses')
+    _validate_type(probability, 'numeric', 'probability', 'float')
+    if not 0 < probability <= 1:
+        raise ValueError(f'probability must be in (0, 1], got {probability}')
+    _validate_type(conn_seed, ('int', None), 'conn_seed', 'int or None')
+    nc_dict = {'A_delay': delay, 'A_weight': weight, 'lamtha': lamtha,
+               'threshold': threshold, 'gain': gain}
+    check_nc_dict(nc_dict, '')
+    check_loc_receptor(cell_types[target_type]['cell_object'], target_type, loc,
+                       receptor)
+
+    # gid_pairs: later lists of a repeated source replace earlier ones (as a dict)
+    if per_source is None:
+        sources, first = np.unique(src, return_index=True)
+        sources = src[np.sort(first)]
+        counts = np.full(len(sources), len(shared), np.int64)
+        targets = np.tile(shared, len(sources))
+    else:
+        latest = {}
+        for gid, tgts in zip(src.tolist(), per_source):
+            latest[gid] = tgts
+        sources = np.asarray(list(latest), np.int64)
+        counts = np.asarray([len(t) for t in latest.values()], np.int64)
+        targets = (np.concatenate(list(latest.values())) if latest
+                   else np.empty(0, np.int64))
+    if not allow_autapses:
+        keep = targets != np.repeat(sources, counts)
+        owner = np.repeat(np.arange(len(sources)), counts)
+        counts = np.bincount(owner[keep], minlength=len(sources))
+        targets = targets[keep]
+    if probability != 1.0:
+        sources, counts, targets = _prune(sources, counts, targets, probability,
+                                          conn_seed)
+    return Connection(src_type, target_type, sources, counts, targets,
+                      src_members=src, target_members=all_targets,
+                      num_srcs=len(src), loc=loc, receptor=receptor, nc_dict=nc_dict,
+                      probability=probability, allow_autapses=allow_autapses)
+
+
+def _shift_gids(conn, src_offset, target_offset):
+    """Move a connection's gids when the populations before them grow or shrink."""
+    if src_offset:
+        conn._sources = conn._sources + src_offset
+        conn._src_members = conn._src_members + src_offset
+    if target_offset:
+        conn._targets = conn._targets + target_offset
+        conn._target_members = conn._target_members + target_offset
+
+
+# -- picking -----------------------------------------------------------------------
+def _names_list(value, valid, arg_name):
+    _validate_type(value, (str, list, None), arg_name, 'str, list, or None')
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    for item in values:
+        _validate_type(item, str, f'each item of {arg_name}')
+        _check_option(arg_name, item, valid)
+    return values
+
+
+def pick_connection(net, src_gids=None, target_gids=None, loc=None, receptor=None):
+    """Indices of the connections of ``net.connectivity`` that match a search.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    src_gids : str | int | range | list of int | list of str | None
+        Source cells: a cell type or drive name (all its gids), names, or gids.
+    target_gids : str | int | range | list of int | list of str | None
+        Target cells, likewise (cell types only).
+    loc : str | list of str | None
+        Location(s): ``'proximal'``, ``'distal'``, ``'soma'`` or another
+        section or location group of the target cells.
+    receptor : str | list of str | None
+        Receptor(s): ``'ampa'``, ``'nmda'``, ``'gabaa'``, ``'gabab'``.
+
+    Returns
+    -------
+    conn_indices : list of int
+        Sorted indices into ``net.connectivity``. Values given for one
+        argument are alternatives (a connection matches if it holds any of
+        the gids, or has any of the locations); arguments combine (all must
+        match). A connection's gids are those it was made for
+        (``conn['src_gids']``, ``conn['target_gids']``). No argument matches
+        nothing.
+    """
+    gid_ranges = net.gid_ranges
+    src = resolve_gids(src_gids, gid_ranges, list(gid_ranges), 'src_gids',
+                       same_type=False)
+    tgt = resolve_gids(target_gids, gid_ranges, list(net.cell_types), 'target_gids',
+                       same_type=False)
+    valid_loc = ['proximal', 'distal', 'soma']
+    for cell_type in net.cell_types.values():
+        cell = cell_type['cell_object']
+        valid_loc += [n for n in list(cell.sect_loc) + list(cell.sections)
+                      if n not in valid_loc]
+    locs = _names_list(loc, valid_loc, 'loc')
+    receptors = _names_list(receptor, list(RECEPTORS), 'receptor')
+    searches = []
+    if src_gids is not None:
+        searches.append(lambda c: np.isin(c.member_arrays()[0], src).any())
+    if target_gids is not None:
+        searches.append(lambda c: np.isin(c.member_arrays()[1], tgt).any())
+    if loc is not None:
+        searches.append(lambda c: c['loc'] in locs)
+    if receptor is not None:
+        searches.append(lambda c: c['receptor'] in receptors)
+    if not searches:
+        return []
+    return [idx for idx, conn in enumerate(net.connectivity)
+            if all(match(conn) for match in searches)]
+
+
+# -- for the engine ------------------------------------------------------------------
 @dataclass
 class ConnectionBlock:
-    """Connections that share a receptor, a target type and a location.
+    """The pairs of one connection with their weights and delays, for the engine.
 
     Attributes
     ----------
     name : str
-        Rule name, e.g. ``'L2Pyr_L2Pyr_nmda'`` or ``'evprox1_L5_pyramidal_ampa'``.
+        ``'<source>_<target>_<receptor>'``, for messages.
     target_type : str
-        Cell type of every target.
     receptor : str
-        ``'ampa'``, ``'nmda'``, ``'gabaa'`` or ``'gabab'``.
-    location : str
-        ``'proximal'``, ``'distal'`` or ``'soma'``.
+    sections : tuple of str
+        Sections of every target that get a synapse.
     src_gids, tgt_gids : ndarray of int, shape (n_pairs,)
-        Source and target gids of each pair.
     weights : ndarray of float, shape (n_pairs,)
         Peak conductance of each contact (uS).
     delays : ndarray of float, shape (n_pairs,)
@@ -40,7 +574,7 @@ class ConnectionBlock:
     name: str
     target_type: str
     receptor: str
-    location: str
+    sections: tuple
     src_gids: np.ndarray
     tgt_gids: np.ndarray
     weights: np.ndarray
@@ -51,153 +585,35 @@ class ConnectionBlock:
         return len(self.src_gids)
 
 
-# (source type, target type, receptor, location, params key, lambda, autapses)
-_LOCAL_RULES = (
-    ('L2_pyramidal', 'L2_pyramidal', 'nmda', 'proximal', 'gbar_L2Pyr_L2Pyr_nmda', 3., False),
-    ('L2_pyramidal', 'L2_pyramidal', 'ampa', 'proximal', 'gbar_L2Pyr_L2Pyr_ampa', 3., False),
-    ('L5_pyramidal', 'L5_pyramidal', 'nmda', 'proximal', 'gbar_L5Pyr_L5Pyr_nmda', 3., False),
-    ('L5_pyramidal', 'L5_pyramidal', 'ampa', 'proximal', 'gbar_L5Pyr_L5Pyr_ampa', 3., False),
-    ('L2_basket', 'L2_pyramidal', 'gabaa', 'soma', 'gbar_L2Basket_L2Pyr_gabaa', 50., True),
-    ('L2_basket', 'L2_pyramidal', 'gabab', 'soma', 'gbar_L2Basket_L2Pyr_gabab', 50., True),
-    ('L5_basket', 'L5_pyramidal', 'gabaa', 'soma', 'gbar_L5Basket_L5Pyr_gabaa', 70., True),
-    ('L5_basket', 'L5_pyramidal', 'gabab', 'soma', 'gbar_L5Basket_L5Pyr_gabab', 70., True),
-    ('L2_pyramidal', 'L5_pyramidal', 'ampa', 'proximal', 'gbar_L2Pyr_L5Pyr', 3., True),
-    ('L2_pyramidal', 'L5_pyramidal', 'ampa', 'distal', 'gbar_L2Pyr_L5Pyr', 3., True),
-    ('L2_basket', 'L5_pyramidal', 'gabaa', 'distal', 'gbar_L2Basket_L5Pyr', 50., True),
-    ('L2_pyramidal', 'L2_basket', 'ampa', 'soma', 'gbar_L2Pyr_L2Basket', 3., True),
-    # the L2 basket self-connection is part of the published model
-    ('L2_basket', 'L2_basket', 'gabaa', 'soma', 'gbar_L2Basket_L2Basket', 20., True),
-    ('L5_basket', 'L5_basket', 'gabaa', 'soma', 'gbar_L5Basket_L5Basket', 20., False),
-    ('L5_pyramidal', 'L5_basket', 'ampa', 'soma', 'gbar_L5Pyr_L5Basket', 3., True),
-    ('L2_pyramidal', 'L5_basket', 'ampa', 'soma', 'gbar_L2Pyr_L5Basket', 3., True),
-)
-
-_SHORT = {'L2_basket': 'L2Basket', 'L2_pyramidal': 'L2Pyr',
-          'L5_basket': 'L5Basket', 'L5_pyramidal': 'L5Pyr'}
-
-
-def _distance_factor(src_xy, tgt_xy, space_constant):
-    """exp(-d^2 / lambda^2) for every row of two (n, 2) position arrays."""
-    d = np.sqrt(np.sum((src_xy - tgt_xy) ** 2, axis=1))
-    return np.exp(-d ** 2 / space_constant ** 2)
-
-
-def _candidate_pairs(src, tgt, xy, radius):
-    """(src, tgt) gid pairs, src-major, all of them or those within ``radius``.
-
-    Targets are sorted by x, so each source only looks at the band of targets
-    within ``radius`` in x: the work grows with the pairs found, not with the
-    square of the number of cells (and needs no spatial-index library).
-    """
-    if radius is None:
-        return np.repeat(src, len(tgt)), np.tile(tgt, len(src))
-    order = np.argsort(xy[tgt, 0], kind='stable')
-    tgt_x = xy[tgt[order], 0]
-    lo = np.searchsorted(tgt_x, xy[src, 0] - radius, side='left')
-    hi = np.searchsorted(tgt_x, xy[src, 0] + radius, side='right')
-    src_out, tgt_out = [], []
-    for gid, start, stop in zip(src, lo, hi):
-        band = tgt[order[start:stop]]
-        near = band[np.sum((xy[band] - xy[gid]) ** 2, axis=1) <= radius ** 2]
-        tgt_out.append(np.sort(near))
-        src_out.append(np.full(len(near), gid))
-    if not src_out:
-        return np.empty(0, int), np.empty(0, int)
-    return np.concatenate(src_out), np.concatenate(tgt_out)
-
-
-def local_connections(net, tstop=None):
-    """The 16 local connection rules of Jones et al. 2009 as blocks.
+def connection_block(conn, positions, inplane_distance, sections, tstop=None):
+    """The :class:`ConnectionBlock` of a connection.
 
     Parameters
     ----------
-    net : Network
+    conn : Connection
+    positions : ndarray, shape (n_gids, 3)
+        Soma position of every gid (um); drive cells sit at the origin.
+    inplane_distance : float
+        The grid spacing (um) that ``lamtha`` is measured in.
+    sections : tuple of str
+        The target sections of the connection's location.
     tstop : float | None
-        If given, leave out the pairs whose delay exceeds it: a spike can never
-        reach them before the end of the run. Delays grow as exp(d^2 / lambda^2),
-        so only pairs closer than lambda * sqrt(ln(tstop / A_delay)) are kept,
-        found without looking at every pair: the work grows with the
-        connections kept rather than with the square of the number of cells.
+        If given, pairs whose delay exceeds it are left out: no spike can
+        cross them before the end of the run.
     """
-    blocks = []
-    xy = net._positions[:, :2] * net._inplane_distance
-    a_delay = 1.0
-    for src_type, tgt_type, receptor, location, key, lamtha, autapses in _LOCAL_RULES:
-        a_weight = float(net._param(key))
-        src = np.asarray(net.gid_ranges[src_type])
-        tgt = np.asarray(net.gid_ranges[tgt_type])
-        lam = lamtha * net._inplane_distance
-        radius = None
-        if tstop is not None:
-            # slightly generous; the exact test on the delay follows
-            radius = lam * np.sqrt(max(np.log(tstop / a_delay), 0.)) * (1 + 1e-9) + 1e-9
-        src_gids, tgt_gids = _candidate_pairs(src, tgt, xy, radius)
-        if not autapses:
-            keep = src_gids != tgt_gids
-            src_gids, tgt_gids = src_gids[keep], tgt_gids[keep]
-        factor = _distance_factor(xy[src_gids], xy[tgt_gids], lam)
-        delays = a_delay / factor
-        if tstop is not None:
-            keep = delays <= tstop
-            src_gids, tgt_gids, factor, delays = (src_gids[keep], tgt_gids[keep],
-                                                   factor[keep], delays[keep])
-        blocks.append(ConnectionBlock(
-            name=f'{_SHORT[src_type]}_{_SHORT[tgt_type]}_{receptor}',
-            target_type=tgt_type, receptor=receptor, location=location,
-            src_gids=src_gids, tgt_gids=tgt_gids,
-            weights=a_weight * factor, delays=delays))
-    return blocks
-
-
-def drive_connections(net, name):
-    """Blocks connecting one drive's cells to their targets."""
-    from .drives import (_drive_cell_layout, _connected_types, _delay_for,
-                         _weighted_types)
-
-    drive = net.external_drives[name]
-    drive_gids = np.asarray(net.gid_ranges[name])
-    _, targets, _ = _drive_cell_layout(net, drive)
-    ampa, nmda = _connected_types(net, drive)
-    origin_xy = np.asarray(net._origin[:2], float) * net._inplane_distance
-    xy = net._positions[:, :2] * net._inplane_distance
-    lamtha = drive['space_constant'] * net._inplane_distance
-    blocks = []
-    target_types = _weighted_types(ampa, nmda)
-    for type_idx, cell_type in enumerate(target_types):
-        type_gids = np.asarray(net.gid_ranges[cell_type])
-        if targets is None:  # every drive cell drives every cell of the type
-            src_gids = np.repeat(drive_gids, len(type_gids))
-            tgt_gids = np.tile(type_gids, len(drive_gids))
-        else:
-            mine = np.isin(targets, type_gids)
-            src_gids, tgt_gids = drive_gids[mine], targets[mine]
-        if drive['probability'] < 1.0:
-            # AMPA and NMDA of one target type keep the same random subset.
-            keep = _random_subset(len(src_gids), drive['probability'],
-                                  drive['conn_seed'] + type_idx)
-            src_gids, tgt_gids = src_gids[keep], tgt_gids[keep]
-        factor = _distance_factor(np.broadcast_to(origin_xy, (len(tgt_gids), 2)),
-                                  xy[tgt_gids], lamtha)
-        delay = _delay_for(drive, cell_type)
-        for receptor, weights in (('ampa', ampa), ('nmda', nmda)):
-            if cell_type not in weights:
-                continue
-            blocks.append(ConnectionBlock(
-                name=f'{name}_{cell_type}_{receptor}', target_type=cell_type,
-                receptor=receptor, location=drive['location'],
-                src_gids=src_gids, tgt_gids=tgt_gids,
-                weights=weights[cell_type] * factor, delays=delay / factor))
-    return blocks
-
-
-def _random_subset(n_pairs, probability, seed):
-    """Sorted indices of round(n_pairs * probability) pairs drawn without replacement."""
-    rng = np.random.default_rng(seed)
-    n_keep = int(np.round(n_pairs * probability))
-    return np.sort(rng.choice(range(n_pairs), n_keep, replace=False))
-
-
-def n_synaptic_contacts(blocks, templates):
-    """Number of NetCons the blocks make (pairs times sections of the location)."""
-    return sum(b.n_pairs * len(templates[b.target_type].locations[b.location])
-               for b in blocks)
+    src, tgt = conn.pair_arrays()
+    nc = conn['nc_dict']
+    lamtha = nc['lamtha'] * inplane_distance
+    d = np.sqrt(np.sum((positions[tgt, :2] - positions[src, :2]) ** 2, axis=1))
+    factor = np.exp(-(d ** 2) / (lamtha ** 2))
+    weights = (nc['A_weight'] * nc['gain']) * factor
+    with np.errstate(divide='ignore', over='ignore'):
+        delays = nc['A_delay'] / factor
+    if tstop is not None:
+        keep = delays <= tstop
+        src, tgt, weights, delays = src[keep], tgt[keep], weights[keep], delays[keep]
+    return ConnectionBlock(
+        name=f"{conn['src_type']}_{conn['target_type']}_{conn['receptor']}",
+        target_type=conn['target_type'], receptor=conn['receptor'],
+        sections=tuple(sections), src_gids=np.asarray(src), tgt_gids=np.asarray(tgt),
+        weights=weights, delays=delays)

@@ -21,8 +21,9 @@ class Dipole:
     times : array, shape (n_times,)
         Sample times (ms).
     data : array, shape (n_times, 3) or (n_times,) | dict
-        Columns agg, L2, L5 (nAm), a single agg column, or a dict with any of
-        the keys ``'agg'``, ``'L2'``, ``'L5'``.
+        Columns agg, L2, L5 (nAm), a single agg column, or a dict of layer name
+        -> series (``'agg'``, ``'L2'``, ``'L5'``, or the layer of any cell type
+        whose dipole is measured).
     nave : int
         Number of trials averaged into this dipole.
 
@@ -31,8 +32,9 @@ class Dipole:
     times : ndarray
         Sample times (ms).
     data : dict of str -> ndarray
-        ``'agg'`` (L2 + L5), ``'L2'`` and ``'L5'`` dipoles (nAm, times any
-        scaling in ``scale_applied``).
+        ``'agg'`` (the sum of the layers), ``'L2'`` and ``'L5'`` dipoles (nAm,
+        times any scaling in ``scale_applied``); a network with other measured
+        cell types has a column for each of their layers too.
     nave : int
         Number of averaged trials.
     sfreq : float
@@ -44,10 +46,8 @@ class Dipole:
     def __init__(self, times, data, nave=1):
         self.times = np.array(times, dtype=float)
         if isinstance(data, dict):
-            unknown = set(data) - set(LAYERS)
-            if unknown:
-                raise ValueError(f'Unknown dipole layer(s) {sorted(unknown)}; allowed '
-                                 f'layers are {LAYERS}')
+            for key in data:
+                _validate_type(key, str, 'a layer name of data')
             self.data = {k: np.array(v, dtype=float) for k, v in data.items()}
         else:
             data = np.asarray(data, dtype=float)
@@ -94,16 +94,23 @@ class Dipole:
         """
         n = n_cells_per_layer
         t = self.times
-        self.data['L2'] = self.data['L2'] - 0.0443 * n
-        l5 = self.data['L5'].copy()
-        early = t <= 37.0
-        middle = (t > 37.0) & (t < 750.)
-        late = t >= 750.
-        l5[early] += 49.0502 * n
-        l5[middle] -= n * (3.4770508e-3 * t[middle] - 51.231085)
-        l5[late] -= n * (1.01e-4 * t[late] - 48.412078)
-        self.data['L5'] = l5
-        self.data['agg'] = self.data['L2'] + self.data['L5']
+        if 'L2' in self.data:
+            self.data['L2'] = self.data['L2'] - 0.0443 * n
+        if 'L5' in self.data:
+            l5 = self.data['L5'].copy()
+            early = t <= 37.0
+            middle = (t > 37.0) & (t < 750.)
+            late = t >= 750.
+            l5[early] += 49.0502 * n
+            l5[middle] -= n * (3.4770508e-3 * t[middle] - 51.231085)
+            l5[late] -= n * (1.01e-4 * t[late] - 48.412078)
+            self.data['L5'] = l5
+        layers = [v for k, v in self.data.items() if k != 'agg']
+        if layers:
+            agg = layers[0]
+            for values in layers[1:]:
+                agg = agg + values
+            self.data['agg'] = agg
 
     def _convert_fAm_to_nAm(self):
         for layer in self.data:

@@ -1,13 +1,15 @@
-"""External drives: their validation, layout and spike times.
+"""External drives: their validation, connections and spike times.
 
 A drive is a population of artificial "drive cells" that fire at times drawn
 before each trial and excite the network through AMPA and/or NMDA synapses. This
 module holds everything about drives that does not need NEURON: checking the
-arguments users pass, deciding how many drive cells a drive has and whom each one
-targets, and drawing the spike times of every drive cell for a given trial.
+arguments users pass, laying out the drive cells and connecting them to their
+targets (through :meth:`hnn_core.Network.add_connection`, like any other
+connection), and drawing the spike times of every drive cell for a given trial.
 
 Two generations of hnn-core differ in how drives are laid out and seeded, and
-both are reproduced here because published results depend on them:
+both are reproduced here because published results depend on them (the
+network's :class:`~hnn_core.compat.CompatibilityPolicy` says which applies):
 
 * the ``seedcore`` rule (hnn-core 0.1, the reference example): drive cell with
   absolute gid g draws from ``RandomState(seedcore + trial + g)``. Trial t + 1 of
@@ -19,68 +21,96 @@ both are reproduced here because published results depend on them:
   are added does not change any event time.
 """
 
-import numbers
-
 import numpy as np
 
-from .cells import CELL_TYPES
 from ._validate import (_validate_type, _check_option, _check_nonnegative,
                         _check_int)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
-DRIVE_LOCATIONS = ('proximal', 'distal')
+# the arguments of a drive that its connections are made from
+CONNECTION_KEYS = ('location', 'weights_ampa', 'weights_nmda', 'synaptic_delays',
+                   'space_constant', 'probability', 'cell_specific', 'n_drive_cells',
+                   'conn_seed')
 
-# Cell types whose location group is empty cannot receive a drive there.
-_UNREACHABLE = {'distal': ('L5_basket',), 'proximal': ()}
 
-
-def _check_cell_type_key(cell_type, name):
+def _check_cell_type_key(cell_type, name, cell_types):
     """Raise a ValueError naming ``name`` if ``cell_type`` is not a network cell type."""
-    if cell_type not in CELL_TYPES:
+    if cell_type not in cell_types:
         raise ValueError(
             f'{name} has an unknown cell type {cell_type!r}; allowed cell types '
-            f'are {", ".join(repr(c) for c in CELL_TYPES)}')
+            f'are {", ".join(repr(c) for c in cell_types)}')
 
 
-def _weighted_types(weights_ampa, weights_nmda):
+def _weighted_types(weights_ampa, weights_nmda, cell_types):
     """Cell types with an AMPA or NMDA weight, in network order."""
-    return [c for c in CELL_TYPES if c in weights_ampa or c in weights_nmda]
+    return [c for c in cell_types if c in weights_ampa or c in weights_nmda]
 
 
-def _check_weights(weights, name, location):
+def _location_sections(cell, location):
+    """Sections of ``cell`` that a drive at ``location`` contacts (None: unknown)."""
+    if location in cell.sect_loc:
+        return list(cell.sect_loc[location])
+    if location in cell.sections:
+        return [location]
+    return None
+
+
+def _check_location(net, location, weighted):
+    """``location`` must be a location group or section of every targeted type."""
+    _validate_type(location, str, 'location')
+    targeted = list(net.cell_types) if net.compatibility.legacy_drive_layout == \
+        'weight0' else weighted
+    cells = {c: net.cell_types[c]['cell_object'] for c in targeted}
+    groups = set.intersection(*(set(cell.sect_loc) for cell in cells.values()))
+    sections = set.intersection(*(set(cell.sections) for cell in cells.values()))
+    if net.legacy_mode:
+        sections = set()  # HNN-GUI's layouts know location groups only
+    allowed = sorted(groups) + sorted(sections - groups)
+    if location not in allowed:
+        mode = (' in legacy mode (a section name needs legacy_mode=False)'
+                if net.legacy_mode and location in set.intersection(
+                    *(set(c.sections) for c in cells.values())) else '')
+        raise ValueError(
+            f"Invalid value for the 'location' parameter: {location!r}{mode}. Allowed "
+            f"values for a drive targeting {', '.join(map(repr, targeted))} are "
+            f"{', '.join(map(repr, allowed))}.")
+
+
+def _check_weights(weights, name, cell_types):
     if weights is None:
         return {}
     _validate_type(weights, dict, name)
     out = {}
     for cell_type, weight in weights.items():
-        _check_cell_type_key(cell_type, name)
-        if cell_type in _UNREACHABLE.get(location, ()):
-            reachable = [c for c in CELL_TYPES if c not in _UNREACHABLE[location]]
-            raise ValueError(
-                f'{name} has a weight for {cell_type!r}, which a {location!r} drive '
-                f'cannot reach (it has no {location} synapses); cell types reachable '
-                f'at {location!r} are {", ".join(repr(c) for c in reachable)}')
+        _check_cell_type_key(cell_type, name, cell_types)
         _check_nonnegative(f'{name}[{cell_type!r}]', weight)
         out[cell_type] = float(weight)
     return out
 
 
-def _check_delays(synaptic_delays, target_types):
-    if isinstance(synaptic_delays, dict):
-        missing = [c for c in target_types if c not in synaptic_delays]
+def _check_per_type(value, name, target_types, cell_types, what, check):
+    """A number for every target type, or a dict of cell type -> number."""
+    if isinstance(value, dict):
+        missing = [c for c in target_types if c not in value]
         if missing:
             raise ValueError(
-                'synaptic_delays must give a delay for every cell type with a weight; '
+                f'{name} must give {what} for every cell type with a weight; '
                 f'missing {", ".join(repr(c) for c in missing)}')
         out = {}
-        for cell_type, delay in synaptic_delays.items():
-            _check_cell_type_key(cell_type, 'synaptic_delays')
-            out[cell_type] = float(_check_nonnegative(
-                f'synaptic_delays[{cell_type!r}]', delay))
+        for cell_type, item in value.items():
+            _check_cell_type_key(cell_type, name, cell_types)
+            out[cell_type] = float(check(f'{name}[{cell_type!r}]', item))
         return out
-    _validate_type(synaptic_delays, ('numeric', dict), 'synaptic_delays',
-                   'a number (ms) or a dict of cell type -> delay')
-    return float(_check_nonnegative('synaptic_delays', synaptic_delays))
+    _validate_type(value, ('numeric', dict), name,
+                   f'a number or a dict of cell type -> {what}')
+    return float(check(name, value))
+
+
+def _check_probability(name, value):
+    _validate_type(value, 'numeric', name)
+    if not 0 < value <= 1:
+        raise ValueError(f'{name} must be in (0, 1], got {value}')
+    return value
 
 
 def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_delays,
@@ -94,19 +124,31 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
     if name in net.gid_ranges:
         raise ValueError(f'A drive or cell type named {name!r} already exists; '
                          'choose another name')
-    _validate_type(location, str, 'location')
-    _check_option('location', location, DRIVE_LOCATIONS)
-    weights_ampa = _check_weights(weights_ampa, 'weights_ampa', location)
-    weights_nmda = _check_weights(weights_nmda, 'weights_nmda', location)
-    target_types = _weighted_types(weights_ampa, weights_nmda)
+    cell_types = list(net.cell_types)
+    weights_ampa = _check_weights(weights_ampa, 'weights_ampa', cell_types)
+    weights_nmda = _check_weights(weights_nmda, 'weights_nmda', cell_types)
+    target_types = _weighted_types(weights_ampa, weights_nmda, cell_types)
     if not target_types:
         raise ValueError('A drive needs at least one weight: give weights_ampa and/or '
                          'weights_nmda as a dict of cell type -> weight (uS)')
-    synaptic_delays = _check_delays(synaptic_delays, target_types)
+    _check_location(net, location, target_types)
+    for name, weights in (('weights_ampa', weights_ampa),
+                          ('weights_nmda', weights_nmda)):
+        for cell_type in weights:
+            if not _location_sections(net.cell_types[cell_type]['cell_object'],
+                                      location):
+                reachable = [c for c in cell_types if _location_sections(
+                    net.cell_types[c]['cell_object'], location)]
+                raise ValueError(
+                    f'{name} has a weight for {cell_type!r}, which a {location!r} '
+                    f'drive cannot reach (it has no {location} synapses); cell types '
+                    f'reachable at {location!r} are '
+                    f'{", ".join(repr(c) for c in reachable)}')
+    synaptic_delays = _check_per_type(synaptic_delays, 'synaptic_delays', target_types,
+                                      cell_types, 'a delay (ms)', _check_nonnegative)
+    probability = _check_per_type(probability, 'probability', target_types, cell_types,
+                                  'a probability', _check_probability)
     _check_nonnegative('space_constant', space_constant, strict=True)
-    _validate_type(probability, 'numeric', 'probability')
-    if not 0 < probability <= 1:
-        raise ValueError(f'probability must be in (0, 1], got {probability}')
     _validate_type(cell_specific, bool, 'cell_specific')
     if cell_specific:
         if n_drive_cells != 'n_cells':
@@ -127,7 +169,7 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
         event_seed = _check_int('event_seed', event_seed)
     if seedcore is None and event_seed is None:
         # Without an explicit seed, the network's generation picks the rule.
-        if net._generation == '0.1':
+        if net.compatibility.seeding == 'seedcore':
             seedcore = 2
         else:
             event_seed = 2
@@ -137,12 +179,83 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
             'weights_nmda': weights_nmda,
             'synaptic_delays': synaptic_delays,
             'space_constant': float(space_constant),
-            'probability': float(probability),
+            'probability': probability,
             'cell_specific': cell_specific,
             'n_drive_cells': n_drive_cells,
             'seedcore': seedcore,
             'event_seed': event_seed,
             'conn_seed': conn_seed}
+
+
+def _by_type(value, cell_type, default):
+    if isinstance(value, dict):
+        return value.get(cell_type, default)
+    return value
+
+
+def drive_targets(net, drive):
+    """Target cell types of a drive and the receptors/weights of each.
+
+    Returns
+    -------
+    targets : list of (str, dict)
+        (cell type, {receptor: weight}) in network order, receptors AMPA first.
+        In HNN-GUI's 0.6 legacy layout every cell type is a target; those
+        without a weight get an AMPA weight of 0.
+    """
+    ampa, nmda = drive['weights_ampa'], drive['weights_nmda']
+    types = _weighted_types(ampa, nmda, list(net.cell_types))
+    if net.compatibility.legacy_drive_layout == 'weight0':
+        types = list(net.cell_types)
+    targets = []
+    for cell_type in types:
+        receptors = {}
+        if cell_type in ampa:
+            receptors['ampa'] = ampa[cell_type]
+        if cell_type in nmda:
+            receptors['nmda'] = nmda[cell_type]
+        targets.append((cell_type, receptors or {'ampa': 0.0}))
+    return targets
+
+
+def n_drive_cells_of(net, drive):
+    """Number of drive cells a drive needs in ``net``."""
+    if not drive['cell_specific']:
+        return drive['n_drive_cells']
+    if net.compatibility.legacy_drive_layout is not None:
+        return net.n_cells  # one drive cell facing every network cell
+    return sum(len(net.gid_ranges[c]) for c, _ in drive_targets(net, drive))
+
+
+def connect_drive(net, name, drive):
+    """Connect a drive already registered in ``net`` to its targets.
+
+    One connection per target cell type and receptor, in network order, made
+    with :meth:`~hnn_core.Network.add_connection`: a cell-specific drive's cell
+    k drives one cell (the k-th target, or in a legacy layout the cell with
+    gid k); other drives connect every drive cell to every target. The k-th
+    target type prunes with ``conn_seed + k`` (AMPA and NMDA of a type keep the
+    same pairs).
+    """
+    gids = np.asarray(net.gid_ranges[name])
+    offset = 0
+    for seed_increment, (cell_type, receptors) in enumerate(drive_targets(net, drive)):
+        type_gids = list(net.gid_ranges[cell_type])
+        if drive['cell_specific']:
+            if net.compatibility.legacy_drive_layout is not None:
+                src = gids[type_gids].tolist()  # drive cell k faces cell k
+            else:
+                src = gids[offset:offset + len(type_gids)].tolist()
+                offset += len(type_gids)
+            tgt = [[gid] for gid in type_gids]
+        else:
+            src, tgt = name, type_gids
+        delay = _by_type(drive['synaptic_delays'], cell_type, 0.1)
+        probability = _by_type(drive['probability'], cell_type, 1.0)
+        for receptor, weight in receptors.items():
+            net.add_connection(src, tgt, drive['location'], receptor, weight, delay,
+                               drive['space_constant'], probability=probability,
+                               conn_seed=drive['conn_seed'] + seed_increment)
 
 
 def _evoked_dynamics(mu, sigma, numspikes, sync_within_trial):
@@ -165,14 +278,15 @@ def _check_time_window(tstart, tstop):
                              f'({tstart} ms)')
 
 
-def _poisson_dynamics(tstart, tstop, rate_constant, cell_specific, target_types):
+def _poisson_dynamics(tstart, tstop, rate_constant, cell_specific, target_types,
+                      cell_types):
     _check_time_window(tstart, tstop)
     if isinstance(rate_constant, dict):
         if not cell_specific:
             raise ValueError('rate_constant may be a dict of cell type -> rate only '
                              'when cell_specific is True; give one rate (Hz) for all')
         for cell_type, rate in rate_constant.items():
-            _check_cell_type_key(cell_type, 'rate_constant')
+            _check_cell_type_key(cell_type, 'rate_constant', cell_types)
             _check_nonnegative(f'rate_constant[{cell_type!r}]', rate, strict=True)
         missing = [c for c in target_types if c not in rate_constant]
         if missing:
@@ -242,9 +356,8 @@ def _spike_train_sources(spike_data):
         arrays.append(train)
     return ids, arrays
 
-
-def _recheck_drive(net, name):
-    """Validate a drive again before a run: ``net.external_drives`` is editable."""
+def recheck_drive(net, name):
+    """Validate a drive's dynamics again before a run (they are editable)."""
     drive = net.external_drives[name]
     dyn = drive['dynamics']
     where = f"net.external_drives[{name!r}]['dynamics']"
@@ -253,10 +366,12 @@ def _recheck_drive(net, name):
             _evoked_dynamics(dyn['mu'], dyn['sigma'], dyn['numspikes'],
                              dyn.get('sync_within_trial', False))
         elif drive['type'] == 'poisson':
+            cell_types = list(net.cell_types)
             _poisson_dynamics(dyn['tstart'], dyn['tstop'], dyn['rate_constant'],
                               drive['cell_specific'],
                               _weighted_types(drive['weights_ampa'],
-                                              drive['weights_nmda']))
+                                              drive['weights_nmda'], cell_types),
+                              cell_types)
         elif drive['type'] == 'bursty':
             _bursty_dynamics(dyn['tstart'], dyn['tstart_std'], dyn['tstop'],
                              dyn['burst_rate'], dyn['burst_std'], dyn['numspikes'],
@@ -265,58 +380,25 @@ def _recheck_drive(net, name):
         raise ValueError(f'{where} lost its entry {err.args[0]!r}') from None
     except (TypeError, ValueError) as err:
         raise type(err)(f'{where}: {err}') from None
-    n_drive_cells, _, _ = _drive_cell_layout(net, drive)
-    if n_drive_cells != net._drive_sizes[name]:
-        raise ValueError(
-            f'The weights of net.external_drives[{name!r}] now reach cell types that '
-            f'need {n_drive_cells} drive cells, but the drive was added with '
-            f'{net._drive_sizes[name]}; remove it (del net.external_drives[{name!r}]) '
-            'and add it again with those weights')
 
 
-def _drive_cell_layout(net, drive):
-    """Return (n_drive_cells, targets, active) of a drive.
+def drive_cell_target_types(net, name):
+    """The cell type each drive cell of a drive connects to (None: no connection).
 
-    targets is an int array giving, for a cell-specific drive, the real-cell gid
-    each drive cell drives (-1 for none), or None for an all-to-all drive.
-    active is a bool array: drive cells that draw spike times.
+    Read from ``net.connectivity``, as hnn-core 0.6.1 does: a Poisson drive with
+    a rate per cell type gives each cell-specific drive cell its target's rate,
+    and a drive cell without any connection stays silent.
     """
-    if not drive['cell_specific']:
-        n = drive['n_drive_cells']
-        return n, None, np.ones(n, bool)
-    weighted = _weighted_types(drive['weights_ampa'], drive['weights_nmda'])
-    if net.legacy_mode:
-        # One drive cell per network cell, drive cell k -> gid k (hnn-core 0.1 and
-        # HNN-GUI layout). Cells facing unweighted types are silent in 0.1 and
-        # fire into weight-0 connections in 0.6 legacy mode.
-        targets = np.arange(net._n_cells)
-        if net._generation == '0.1':
-            active = np.isin(net._cell_type_index,
-                             [CELL_TYPES.index(c) for c in weighted])
-        else:
-            active = np.ones(net._n_cells, bool)
-        return net._n_cells, targets, active
-    targets = np.concatenate([np.asarray(net.gid_ranges[c]) for c in weighted])
-    return len(targets), targets, np.ones(len(targets), bool)
-
-
-def _connected_types(net, drive):
-    """Cell types that get synapses from the drive, with their AMPA/NMDA weights."""
-    ampa = dict(drive['weights_ampa'])
-    nmda = dict(drive['weights_nmda'])
-    if net.legacy_mode and net._generation != '0.1':
-        # 0.6 legacy mode wires every cell type, unweighted ones with weight 0.
-        for cell_type in CELL_TYPES:
-            if cell_type not in ampa and cell_type not in nmda:
-                ampa[cell_type] = 0.0
-    return ampa, nmda
-
-
-def _delay_for(drive, cell_type):
-    delays = drive['synaptic_delays']
-    if isinstance(delays, dict):
-        return delays.get(cell_type, 0.1)
-    return delays
+    gids = net.gid_ranges[name]
+    types = [None] * len(gids)
+    for conn in net.connectivity:
+        if conn['src_type'] != name:
+            continue
+        members, _ = conn.member_arrays()
+        for gid in members.tolist():
+            if gid in gids:
+                types[gid - gids.start] = conn['target_type']
+    return types
 
 
 def _stream_seeds(drive, gids, trial_idx, n_gids):
@@ -347,7 +429,6 @@ def emitted_times(times):
         out[k] = (out[k - 1] + out[k]) - out[k - 1]
     return out
 
-
 def drive_spike_times(net, name, trial_idx, n_gids, tstop):
     """Spike times of every drive cell of a drive for one trial.
 
@@ -366,24 +447,24 @@ def drive_spike_times(net, name, trial_idx, n_gids, tstop):
     Returns
     -------
     times : list of ndarray
-        One sorted array of spike times (ms) per drive cell, in gid order.
+        One sorted array of spike times (ms) per drive cell, in gid order. A
+        cell-specific drive cell without a connection draws nothing.
     """
     drive = net.external_drives[name]
     gids = np.asarray(net.gid_ranges[name])
-    n_cells, targets, active = _drive_cell_layout(net, drive)
     if drive['type'] == 'spike_train':
         return [emitted_times(np.sort(t)) for t in drive['dynamics']['spike_times']]
     prng_seeds, prng2_seed = _stream_seeds(drive, gids, trial_idx, n_gids)
+    target_types = (drive_cell_target_types(net, name) if drive['cell_specific']
+                    else [None] * len(gids))
     old_rule = drive['seedcore'] is not None
     times = []
-    for k in range(n_cells):
-        target_type = None if targets is None else \
-            CELL_TYPES[net._cell_type_index[targets[k]]]
-        if not active[k]:
+    for k in range(len(gids)):
+        if drive['cell_specific'] and target_types[k] is None:
             times.append(np.empty(0))
             continue
         prng = np.random.RandomState(int(prng_seeds[k]))
-        t = np.asarray(_draw(drive, prng, prng2_seed, tstop, target_type), float)
+        t = np.asarray(_draw(drive, prng, prng2_seed, tstop, target_types[k]), float)
         if old_rule:
             t = t[t > 0]
         else:
@@ -440,7 +521,6 @@ def _bursty_times(prng, prng2_seed, dyn, tstop):
         times = np.concatenate([times + offset for offset in offsets])
     return times
 
-
 def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
     """Validate a tonic bias; return {cell type: bias dict}."""
     _validate_type(bias_name, str, 'bias_name')
@@ -465,18 +545,15 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
         if tstop < t0:
             raise ValueError(f'tstop ({tstop} ms) must not be before t0 ({t0} ms)')
     _validate_type(section, str, 'section')
-    templates = net._cell_templates()
     out = {}
     for cell_type, amp in amplitudes.items():
         _validate_type(cell_type, str, 'cell_type')
-        if cell_type not in CELL_TYPES:
-            raise ValueError(
-                f'Unknown cell type {cell_type!r} for the tonic bias; allowed cell types '
-                f'are {", ".join(repr(c) for c in CELL_TYPES)}')
-        if section not in templates[cell_type].section_names:
+        _check_cell_type_key(cell_type, 'the tonic bias', list(net.cell_types))
+        sections = list(net.cell_types[cell_type]['cell_object'].sections)
+        if section not in sections:
             raise ValueError(
                 f'{cell_type} has no section {section!r}; its sections are '
-                f'{", ".join(templates[cell_type].section_names)}')
+                f'{", ".join(sections)}')
         _validate_type(amp, 'numeric', f'amplitude[{cell_type!r}]')
         if cell_type in net.external_biases.get(bias_name, {}):
             raise ValueError(

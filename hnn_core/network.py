@@ -1,110 +1,236 @@
-"""The laminar network: cells on a grid, local connectivity and external drives.
+"""The network: cell types placed in space, their connections and external drives.
 
-:class:`Network` is a pure description (no NEURON objects): the parameter dict,
-cell positions, the gid of every cell and drive cell, and the drives. The engine
-builds NEURON objects from it for each trial.
+:class:`Network` is a pure description (no NEURON objects) that every part of the
+package reads: the registry of cell types (``net.cell_types``, each a
+:class:`~hnn_core.cell.Cell` template with its metadata), the soma positions, the
+gid of every cell and drive cell (``net.gid_ranges``), the connections
+(``net.connectivity``) and the drives. The engine builds NEURON objects from it
+for each trial, so every edit made before a run takes effect in that run.
 
-Two constructors exist because two generations of hnn-core scripts are in use:
-``Network(params)`` follows hnn-core 0.1 (the reference example: grid size from the
-parameters, one drive cell per network cell, ``seedcore`` seeding, post-processed
-dipoles by default) and :func:`jones_2009_model` follows hnn-core 0.6 (grid from
-``mesh_shape``, drive cells only for the cell types a drive weights, ``event_seed``
-seeding, raw dipoles by default). Both build the same cells and local connections.
+``Network(params)`` follows hnn-core 0.1 (the reference example): the grid comes
+from the parameters and the model's local connectivity is added. Given
+``mesh_shape``, ``pos_dict`` or ``cell_types`` (arguments only hnn-core 0.6.1
+has) it follows 0.6.1: cells without any connection. The published models are
+made by :func:`~hnn_core.neymotin_2020_model` and its relatives
+(:mod:`hnn_core.network_models`).
 """
 
 import copy
 import os.path as op
+import warnings
+from types import MappingProxyType
 
 import numpy as np
 
-from .cells import CELL_TYPES, cell_templates
+from .cell import Cell
+from .compat import make_policy
+from .connectivity import (make_connection, pick_connection, gid_to_type,
+                           _shift_gids, _population_of)
 from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
-                     _bursty_dynamics, _spike_train_sources, _drive_cell_layout,
-                     _weighted_types)
-from .params import read_params, Params
-from ._validate import _validate_type, _check_int
+                     _bursty_dynamics, _spike_train_sources, _weighted_types,
+                     connect_drive, n_drive_cells_of, CONNECTION_KEYS)
+from .params import Params, _template
+from ._validate import _validate_type, _check_int, _check_option
 
-_LAYER_SEPARATION = 1307.4  # um, between the L5 and L2 pyramidal somata
-_INPLANE_DISTANCE = 1.0  # grid spacing; distances and space constants scale together
 DEFAULT_PARAMS = op.join(op.dirname(op.abspath(__file__)), 'param', 'default.json')
+_LAYER_SEPARATION = 1307.4  # um, between the L5 and L2 pyramidal somata
+_INPLANE_DISTANCE = 1.0  # um, the grid spacing; space constants are measured in it
 
 
-def _pyramidal_xy(n_x, n_y):
-    """Grid positions, x the outer loop and y the inner loop."""
-    return [(x, y) for x in range(n_x) for y in range(n_y)]
+def _grid_positions(n_x, n_y, inplane_distance, layer_separation):
+    """Soma positions (um) of the model's four cell types on an n_x by n_y grid.
+
+    Pyramidal cells sit on every grid point (x the outer loop), L2 ones
+    ``layer_separation`` above L5; basket cells on every third column, rows
+    alternating, sorted stably by y, at 0.8 and 0.2 of the separation. The
+    origin (where drive cells sit) is the grid's middle point.
+    """
+    xs = np.arange(n_x) * inplane_distance
+    ys = np.arange(n_y) * inplane_distance
+    pyramidal = [(float(x), float(y)) for x in xs for y in ys]
+    even = [(float(x), float(y)) for x in np.arange(0, n_x, 3) * inplane_distance
+            for y in np.arange(0, n_y, 2) * inplane_distance]
+    odd = [(float(x), float(y)) for x in np.arange(1, n_x, 3) * inplane_distance
+           for y in np.arange(1, n_y, 2) * inplane_distance]
+    basket = sorted(even + odd, key=lambda xy: xy[1])
+    z = layer_separation
+
+    def at(xy, depth):
+        return np.array([(x, y, depth) for x, y in xy], float).reshape(-1, 3)
+
+    positions = {'L2_basket': at(basket, 0.8 * z), 'L2_pyramidal': at(pyramidal, z),
+                 'L5_basket': at(basket, 0.2 * z), 'L5_pyramidal': at(pyramidal, 0.)}
+    origin = (float(xs[(n_x - 1) // 2]), float(ys[(n_y - 1) // 2]),
+              float(np.floor(z / 2)))
+    return positions, origin
 
 
-def _basket_xy(n_x, n_y):
-    """Basket cells on every third column, alternating rows, sorted stably by y."""
-    even = [(x, y) for x in range(0, n_x, 3) for y in range(0, n_y, 2)]
-    odd = [(x, y) for x in range(1, n_x, 3) for y in range(1, n_y, 2)]
-    return sorted(even + odd, key=lambda xy: xy[1])
+def _check_positions(name, positions):
+    try:
+        arr = np.array([tuple(float(c) for c in pos) for pos in positions], float)
+    except (TypeError, ValueError):
+        raise ValueError(f'The positions of {name!r} must be a list of (x, y, z) '
+                         'tuples (um)') from None
+    arr = arr.reshape(-1, 3) if arr.size == 0 else arr
+    if arr.ndim != 2 or arr.shape[1] != 3 or not np.all(np.isfinite(arr)):
+        raise ValueError(f'The positions of {name!r} must be a list of finite (x, y, '
+                         'z) tuples (um)')
+    return arr
+
+
+def _check_cell_type_entry(name, entry):
+    where = f'cell_types[{name!r}]'
+    _validate_type(entry, dict, where, "dict with 'cell_object' and 'cell_metadata'")
+    if 'cell_object' not in entry:
+        raise ValueError(f"{where} needs a 'cell_object' (a Cell) and a "
+                         "'cell_metadata' dict")
+    _validate_type(entry['cell_object'], Cell, f"{where}['cell_object']", 'Cell')
+    metadata = entry.get('cell_metadata', {})
+    _validate_type(metadata, dict, f"{where}['cell_metadata']")
+    return {'cell_object': entry['cell_object'], 'cell_metadata': metadata}
+
+
+class _DriveDict(dict):
+    """``net.external_drives``: removing a drive also removes its connections."""
+
+    def __init__(self, network):
+        super().__init__()
+        self._network = network
+
+    def __delitem__(self, name):
+        old = self._network.gid_ranges
+        super().__delitem__(name)
+        self._network._forget_drive(name, old)
+
+    def pop(self, name, *default):
+        if name not in self:
+            return super().pop(name, *default)
+        drive = self[name]
+        del self[name]
+        return drive
+
+    def popitem(self):
+        name = next(reversed(self))
+        return name, self.pop(name)
+
+    def clear(self):
+        for name in list(self):
+            del self[name]
 
 
 class Network:
-    """The Jones et al. 2009 network of L2/L5 pyramidal and basket cells.
+    """Cell types placed on a grid, their connections and their external drives.
 
-    This is hnn-core 0.1's constructor, used by the reference example. For the
-    current one, see :func:`jones_2009_model`.
+    Called as ``Network(params)`` it is hnn-core 0.1's network (the reference
+    example): the grid is ``params['N_pyr_x'] x params['N_pyr_y']``, the cells
+    take their values from the parameters and the local connectivity of Jones
+    et al. 2009 is added. Called with ``mesh_shape``, ``pos_dict`` or
+    ``cell_types`` it is hnn-core 0.6.1's: cells without any connection (use
+    :func:`~hnn_core.neymotin_2020_model` for the connected model). See
+    :attr:`compatibility`.
 
     Parameters
     ----------
     params : dict | Params
-        Model parameters (keys as in ``hnn_core/param/default.json``). The grid is
-        ``params['N_pyr_x'] x params['N_pyr_y']`` pyramidal cells per layer.
+        Model parameters (keys as in ``hnn_core/param/default.json``).
     add_drives_from_params : bool
-        Add the drives the parameter dict describes (evoked, rhythmic, Gaussian,
+        Add the drives the parameters describe (evoked, rhythmic, Gaussian,
         Poisson inputs and tonic currents), in sorted name order.
-    legacy_mode : bool
-        If True (the default here, as in hnn-core 0.1), every cell-specific drive
-        has one drive cell per network cell and drive cell k drives cell k; the
-        drive cells facing cell types the drive does not weight stay silent. If
-        False, drive cells exist only for the weighted cell types.
+    legacy_mode : bool | None
+        HNN-GUI's drive layout: every cell-specific drive has one drive cell per
+        network cell, drive cell k facing cell k. None means True for
+        hnn-core 0.1's call and False for 0.6.1's. Drives can then only target
+        location groups, not single sections.
     mesh_shape : tuple of int | None
-        ``(n_x, n_y)`` pyramidal grid; None reads it from the parameters.
+        ``(n_x, n_y)`` pyramidal grid; None reads it from the parameters (0.1)
+        or uses (10, 10) (0.6.1).
+    pos_dict : dict | None
+        Soma positions (um), cell type -> list of (x, y, z), plus ``'origin'``
+        (where drive cells sit); give it with ``cell_types``.
+    cell_types : dict | None
+        Cell type -> ``{'cell_object': Cell, 'cell_metadata': dict}``, in gid
+        order; the metadata may hold ``'measure_dipole'`` (bool), ``'layer'``
+        ('2', '5', ...: names the dipole column), ``'electro_type'``
+        ('excitatory' or 'inhibitory': the global synaptic gains),
+        ``'morpho_type'`` and ``'reference'``.
 
     Attributes
     ----------
-    params : dict
-        The parameters. Cell, connection and run settings are read from here at
-        simulation time, so edits before a run are honoured.
+    params : Params
+        The parameters.
+    cell_types : dict
+        Cell type -> ``{'cell_object': Cell, 'cell_metadata': dict}``. Edit the
+        cell objects (e.g. ``modify_section``, their ``mechs`` or ``synapses``)
+        or replace them before a run; add cell types with
+        :meth:`add_cell_type`.
     gid_ranges : dict of str -> range
-        Gids of each cell type, then of each drive in ``external_drives`` (in the
-        order they were added). Read-only: it follows ``external_drives``, so
-        removing a drive from there (or :meth:`clear_drives`) frees its gids.
-    pos_dict : dict of str -> list of tuple
-        Soma positions (x, y, z) of each cell type (grid units for x and y, um
-        for z), and ``'origin'``, where every drive cell sits.
+        Gids of each cell type, then of each drive in ``external_drives`` (in
+        the order they were added). Read-only.
+    pos_dict : mapping
+        Soma positions (um): cell type -> tuple of (x, y, z), ``'origin'``, and
+        each drive (its cells sit at the origin). Read-only; move cells with
+        :meth:`set_cell_positions`.
+    connectivity : list of Connection
+        Every connection, local ones and drives' ones, in the order they were
+        made; see :meth:`add_connection` and
+        :func:`~hnn_core.network.pick_connection`.
     external_drives : dict of str -> dict
-        The drives, editable before a run (e.g. their ``'dynamics'``; they are
-        checked again when the simulation starts). Deleting an entry removes the
-        drive, as if it had never been added.
+        The drives. Their ``'dynamics'`` can be edited before a run; after a
+        run ``'events'`` holds each trial's spike times per drive cell.
+        Deleting an entry removes the drive and its connections, as if it had
+        never been added.
+    external_biases : dict of str -> dict
+        Tonic currents: bias name -> cell type -> {'amplitude', 't0', 'tstop',
+        'section'}.
+    threshold : float
+        Default spike threshold (mV) of new connections.
+    delay : float
+        Delay (ms) of the model's local connections at zero distance.
     cell_response : CellResponse | None
         Spikes of the last simulation.
     """
 
-    def __init__(self, params, add_drives_from_params=False, legacy_mode=True,
-                 mesh_shape=None, *, _generation='0.1'):
+    def __init__(self, params, add_drives_from_params=False, legacy_mode=None,
+                 mesh_shape=None, pos_dict=None, cell_types=None, *, _version=None):
         _validate_type(params, dict, 'params', 'dict or Params')
         _validate_type(add_drives_from_params, bool, 'add_drives_from_params')
-        _validate_type(legacy_mode, bool, 'legacy_mode')
+        _validate_type(legacy_mode, (bool, None), 'legacy_mode', 'bool')
+        if _version is None:
+            given = (mesh_shape, pos_dict, cell_types)
+            _version = '0.6' if any(x is not None for x in given) else '0.1'
+        self._compatibility = make_policy(_version, legacy_mode)
         # a plain dict is used as given (hnn-core 0.6), a Params as read
         self.params = params if isinstance(params, Params) else Params._from_dict(params)
-        self.legacy_mode = legacy_mode
-        self._generation = _generation
         if mesh_shape is None:
-            mesh_shape = (self._param('N_pyr_x'), self._param('N_pyr_y'))
+            mesh_shape = ((self._param('N_pyr_x'), self._param('N_pyr_y'))
+                          if _version == '0.1' else (10, 10))
         _validate_type(mesh_shape, (tuple, list), 'mesh_shape')
         if len(mesh_shape) != 2:
             raise ValueError(f'mesh_shape must be (n_x, n_y), got {mesh_shape!r}')
         self.mesh_shape = (_check_int('mesh_shape[0]', mesh_shape[0], minimum=1),
                            _check_int('mesh_shape[1]', mesh_shape[1], minimum=1))
         self._inplane_distance = _INPLANE_DISTANCE
-        self._place_cells()
-        self.external_drives = dict()
+        self._layer_separation = _LAYER_SEPARATION
+        self.cell_types = dict()
+        self._cell_positions = dict()  # cell type -> (n, 3) array, in gid order
+        if (pos_dict is None) != (cell_types is None):
+            raise ValueError('Give pos_dict and cell_types together (a custom set of '
+                             'cell types and their positions), or neither')
+        if cell_types is None:
+            self._add_default_cell_types()
+        else:
+            self._add_custom_cell_types(pos_dict, cell_types)
+        self.external_drives = _DriveDict(self)
         self._drive_sizes = dict()  # drive name -> number of drive cells
+        self._drive_args = dict()  # drive name -> what its connections were made of
         self.external_biases = dict()
+        self.connectivity = list()
+        self.threshold = float(self._param('threshold'))
+        self.delay = 1.0
         self.cell_response = None
+        if self._compatibility.local_connectivity:
+            from .network_models import add_local_connectivity
+            add_local_connectivity(self)
         if add_drives_from_params:
             from .param_drives import add_drives_from_params as add_drives
             add_drives(self)
@@ -117,74 +243,416 @@ class Network:
             raise ValueError(f'The parameter {key!r} is missing from params; it is '
                              f'defined in {DEFAULT_PARAMS}') from None
 
-    def _place_cells(self):
-        n_x, n_y = self.mesh_shape
-        z = _LAYER_SEPARATION
-        pyr = _pyramidal_xy(n_x, n_y)
-        basket = _basket_xy(n_x, n_y)
-        layout = {'L2_basket': (basket, 0.8 * z), 'L2_pyramidal': (pyr, z),
-                  'L5_basket': (basket, 0.2 * z), 'L5_pyramidal': (pyr, 0.0)}
-        self.pos_dict = {}
-        self._cell_gid_ranges = {}
-        positions, type_index = [], []
-        for idx, cell_type in enumerate(CELL_TYPES):
-            xy, depth = layout[cell_type]
-            first = len(positions)
-            self._cell_gid_ranges[cell_type] = range(first, first + len(xy))
-            self.pos_dict[cell_type] = [(float(x), float(y), depth) for x, y in xy]
-            positions.extend(self.pos_dict[cell_type])
-            type_index.extend([idx] * len(xy))
-        self._origin = (float((n_x - 1) // 2), float((n_y - 1) // 2),
-                        float(np.floor(z / 2)))
-        self.pos_dict['origin'] = self._origin
-        self._positions = np.array(positions)
-        self._cell_type_index = np.array(type_index)
-        self._n_cells = len(positions)
+    def _add_default_cell_types(self):
+        from .cells_default import default_cell_types
+        if self._compatibility.cells_from_params:
+            cell_params = {k: v for k, v in self.params.items()
+                           if k.startswith(('L2Pyr_', 'L5Pyr_'))}
+            try:
+                types = default_cell_types(cell_params)
+            except KeyError as err:
+                raise ValueError(f'{err.args[0]}; it is defined in '
+                                 f'{DEFAULT_PARAMS}') from None
+        else:
+            self._warn_unused_cell_params()
+            types = default_cell_types()
+        positions, self._origin = _grid_positions(
+            *self.mesh_shape, self._inplane_distance, self._layer_separation)
+        for name, entry in types.items():
+            self.cell_types[name] = entry
+            self._cell_positions[name] = positions[name]
+
+    def _warn_unused_cell_params(self):
+        """hnn-core 0.6 ignores a parameter file's cell values: say so if they differ."""
+        defaults = _template()
+        differ = [k for k, v in self.params.items()
+                  if k.startswith(('L2Pyr_', 'L5Pyr_')) and k in defaults and
+                  not isinstance(v, str) and v != defaults[k]]
+        if differ:
+            shown = ', '.join(differ[:5]) + (', ...' if len(differ) > 5 else '')
+            warnings.warn(
+                f'The parameters set {len(differ)} cell value(s) ({shown}) that this '
+                'model does not read: as in hnn-core 0.6, its cells use the published '
+                "values. Edit net.cell_types[...]['cell_object'] (e.g. with "
+                'modify_section, or cells_default.pyramidal(..., override_params=)) '
+                'to change them', UserWarning, stacklevel=4)
+
+    def _add_custom_cell_types(self, pos_dict, cell_types):
+        _validate_type(pos_dict, dict, 'pos_dict')
+        _validate_type(cell_types, dict, 'cell_types')
+        if 'origin' not in pos_dict:
+            raise ValueError("pos_dict needs an 'origin' entry: the (x, y, z) position "
+                             '(um) where drive cells sit')
+        origin = _check_positions('origin', [pos_dict['origin']])[0]
+        self._origin = tuple(float(c) for c in origin)
+        for name, entry in cell_types.items():
+            _validate_type(name, str, 'a cell type name')
+            if name not in pos_dict:
+                raise ValueError(f'Cell type {name!r} has no positions in pos_dict; '
+                                 f'pos_dict holds {", ".join(map(repr, pos_dict))}')
+            self.cell_types[name] = _check_cell_type_entry(name, entry)
+            self._cell_positions[name] = _check_positions(name, pos_dict[name])
+
+    def add_cell_type(self, name, cell, positions, *, cell_metadata=None):
+        """Add a cell type: a template cell placed at the given soma positions.
+
+        Its gids follow those of the existing cell types (drive cells move up).
+        Connect it with :meth:`add_connection` and drive it by naming it in a
+        drive's weights; it is simulated, recorded in spikes and plots, and, if
+        its metadata says ``'measure_dipole': True``, summed into the dipole.
+
+        Parameters
+        ----------
+        name : str
+            Its name (one word), e.g. ``'L2_basket_slow'``.
+        cell : Cell
+            The template, e.g. a modified copy of an existing one
+            (``net.cell_types['L2_basket']['cell_object'].copy()``).
+        positions : list of tuple
+            Soma positions (x, y, z) (um), one per cell.
+        cell_metadata : dict | None
+            As in ``net.cell_types``: ``'measure_dipole'`` (default False),
+            ``'layer'``, ``'electro_type'``, ``'morpho_type'``.
+        """
+        _validate_type(name, str, 'name')
+        if not name or any(ch.isspace() for ch in name):
+            raise ValueError(f'name must be a non-empty string without white space (it '
+                             f'is one column of the spike files), got {name!r}')
+        if name in self.gid_ranges or name == 'origin':
+            raise ValueError(f'A cell type or drive named {name!r} already exists; '
+                             'choose another name')
+        entry = _check_cell_type_entry(name, {'cell_object': cell,
+                                              'cell_metadata': cell_metadata or {}})
+        entry['cell_metadata'] = dict(entry['cell_metadata'])
+        entry['cell_metadata'].setdefault('measure_dipole', False)
+        arr = _check_positions(name, positions)
+        if not len(arr):
+            raise ValueError(f'positions must place at least one {name!r} cell')
+        old = self.gid_ranges
+        self.cell_types[name] = entry
+        self._cell_positions[name] = arr
+        self._relayout(old)
+
+    # -- layout -------------------------------------------------------------
+    @property
+    def compatibility(self):
+        """The :class:`~hnn_core.compat.CompatibilityPolicy` this network follows."""
+        return self._compatibility
+
+    @property
+    def legacy_mode(self):
+        """Whether drives use HNN-GUI's layout (see :attr:`compatibility`)."""
+        return self._compatibility.legacy_mode
 
     @property
     def n_cells(self):
         """Number of real (non-drive) cells."""
-        return self._n_cells
+        return sum(len(p) for p in self._cell_positions.values())
 
     @property
     def cellname_list(self):
-        return list(CELL_TYPES)
+        """Names of the cell types, in gid order (hnn-core 0.1's attribute)."""
+        return list(self._cell_positions)
 
     @property
     def gid_ranges(self):
-        ranges = dict(self._cell_gid_ranges)
-        first = self._n_cells
-        # the number of drive cells is fixed when a drive is added (later weight
-        # edits do not change it); the gids follow the drives still present
+        ranges = dict()
+        first = 0
+        for name, positions in self._cell_positions.items():
+            ranges[name] = range(first, first + len(positions))
+            first += len(positions)
+        # a drive keeps the number of drive cells it was added with; the gids
+        # follow the drives still present
         for name in self.external_drives:
-            n_drive_cells = self._drive_sizes[name]
-            ranges[name] = range(first, first + n_drive_cells)
-            first += n_drive_cells
+            if name in self._drive_sizes:
+                ranges[name] = range(first, first + self._drive_sizes[name])
+                first += self._drive_sizes[name]
         return ranges
 
     @property
     def _n_gids(self):
-        return self._n_cells + sum(self._drive_sizes[name]
-                                   for name in self.external_drives)
+        """Number of gids: cells and drive cells (the 0.6 seeds use it)."""
+        return self.n_cells + sum(self._drive_sizes[name] for name in
+                                  self.external_drives if name in self._drive_sizes)
 
-    def _cell_templates(self):
-        try:
-            return cell_templates(self.params)
-        except KeyError as err:
-            raise ValueError(f'The parameter {err.args[0]!r} is missing from params; '
-                             f'it is defined in {DEFAULT_PARAMS}') from None
+    @property
+    def pos_dict(self):
+        out = {name: tuple(tuple(float(c) for c in pos) for pos in positions)
+               for name, positions in self._cell_positions.items()}
+        out['origin'] = tuple(self._origin)
+        for name in self.external_drives:
+            out[name] = (tuple(self._origin),) * self._drive_sizes.get(name, 0)
+        return MappingProxyType(out)
+
+    @property
+    def inplane_distance(self):
+        """Grid spacing (um); connections' space constants are measured in it."""
+        return self._inplane_distance
+
+    @property
+    def layer_separation(self):
+        """Distance (um) between the L5 and L2 pyramidal somata."""
+        return self._layer_separation
+
+    def positions(self):
+        """Soma position (um) of every gid, drive cells at the origin.
+
+        Returns
+        -------
+        positions : ndarray, shape (n_gids, 3)
+        """
+        parts = list(self._cell_positions.values())
+        n_drive_cells = self._n_gids - self.n_cells
+        parts.append(np.tile(np.asarray(self._origin, float), (n_drive_cells, 1)))
+        return np.concatenate(parts) if parts else np.empty((0, 3))
+
+    def gid_to_type(self, gid):
+        """The cell type or drive of a gid (None if the network has no such gid)."""
+        return gid_to_type(gid, self.gid_ranges)
+
+    def set_cell_positions(self, *, inplane_distance=None, layer_separation=None):
+        """Place the model's cell types on their grid again, with new spacings.
+
+        Parameters
+        ----------
+        inplane_distance : float | None
+            Distance (um) between neighbouring pyramidal somata in the grid; the
+            space constants of connections scale with it, so it does not change
+            the simulation. None keeps the current value.
+        layer_separation : float | None
+            Distance (um) between the L5 and L2 pyramidal somata. None keeps
+            the current value.
+
+        Notes
+        -----
+        Only the cell types named like the model's four (``'L2_basket'``,
+        ``'L2_pyramidal'``, ``'L5_basket'``, ``'L5_pyramidal'``) move; others
+        keep their positions.
+        """
+        values = {}
+        for name, value, current in (
+                ('inplane_distance', inplane_distance, self._inplane_distance),
+                ('layer_separation', layer_separation, self._layer_separation)):
+            value = current if value is None else value
+            _validate_type(value, 'numeric', name)
+            if not (np.isfinite(value) and value > 0):
+                raise ValueError(f'{name} must be a positive number (um), got {value}')
+            values[name] = float(value)
+        positions, self._origin = _grid_positions(
+            *self.mesh_shape, values['inplane_distance'], values['layer_separation'])
+        for name, pos in positions.items():
+            if name in self._cell_positions and \
+                    len(self._cell_positions[name]) == len(pos):
+                self._cell_positions[name] = pos
+        self._inplane_distance = values['inplane_distance']
+        self._layer_separation = values['layer_separation']
+
+    def _relayout(self, old_ranges):
+        """Keep connections on their cells after the gid layout changed.
+
+        Connections hold absolute gids; when a population before theirs grows or
+        shrinks, they move with it. Connections of a population that is gone
+        are removed.
+        """
+        new_ranges = self.gid_ranges
+        kept = []
+        for conn in self.connectivity:
+            src, tgt = conn.member_arrays()
+            src_name = _population_of(src[:1], old_ranges)[0] if len(src) else None
+            tgt_name = _population_of(tgt[:1], old_ranges)[0] if len(tgt) else None
+            if src_name not in new_ranges or tgt_name not in new_ranges:
+                continue
+            _shift_gids(conn,
+                        new_ranges[src_name].start - old_ranges[src_name].start,
+                        new_ranges[tgt_name].start - old_ranges[tgt_name].start)
+            kept.append(conn)
+        self.connectivity[:] = kept
+
+    def _forget_drive(self, name, old_ranges):
+        self._relayout(old_ranges)
+        self._drive_sizes.pop(name, None)
+        self._drive_args.pop(name, None)
+
+    # -- connections ----------------------------------------------------------
+    def add_connection(self, src_gids, target_gids, loc, receptor, weight, delay,
+                       lamtha, threshold=None, gain=1.0, allow_autapses=True,
+                       probability=1.0, conn_seed=None):
+        """Connect source cells to target cells; appended to ``net.connectivity``.
+
+        Every source connects to every target (or to its own list of targets),
+        with weights and delays that depend on the distance d between the
+        somata in the xy plane: ``weight * gain * exp(-d^2 / L^2)`` and
+        ``delay / exp(-d^2 / L^2)`` with L = lamtha * the in-plane distance.
+
+        Parameters
+        ----------
+        src_gids : str | int | range | list of int
+            Source cells: a cell type or drive name (all its cells) or gids,
+            all of one cell type or drive.
+        target_gids : str | int | range | list of int | list of list of int
+            Target cells of one cell type: a name, gids, or one list of target
+            gids per source gid.
+        loc : str
+            Where the synapses go: a location group of the target cells
+            (``'proximal'``, ``'distal'``) or one of their sections (e.g.
+            ``'soma'``, ``'apical_tuft'``). A group gives one synapse in each of
+            its sections, each with the full weight.
+        receptor : str
+            ``'ampa'``, ``'nmda'``, ``'gabaa'`` or ``'gabab'``; every section
+            of ``loc`` must carry it.
+        weight : float
+            Peak synaptic conductance at zero distance (uS), >= 0.
+        delay : float
+            Synaptic delay at zero distance (ms), >= 0.
+        lamtha : float
+            Space constant, in units of the in-plane distance, > 0.
+        threshold : float | None
+            Spike threshold (mV) of the source cells, as seen by this
+            connection; None uses ``net.threshold``. As in NEURON (and
+            hnn-core 0.6.1), a cell has one threshold: that of the last
+            connection made from it.
+        gain : float
+            Factor on the weight, >= 0 (see :meth:`set_global_synaptic_gains`).
+        allow_autapses : bool
+            If False, no cell connects to itself.
+        probability : float
+            In (0, 1]: keep ``round(n_pairs * probability)`` of the pairs,
+            drawn with numpy's ``default_rng(conn_seed)`` exactly as hnn-core
+            0.6.1 draws them.
+        conn_seed : int | None
+            Seed of that draw (None: a new one each time).
+        """
+        if threshold is None:
+            threshold = self.threshold
+        conn = make_connection(self.gid_ranges, self.cell_types, src_gids,
+                               target_gids, loc, receptor, weight, delay, lamtha,
+                               threshold, gain=gain, allow_autapses=allow_autapses,
+                               probability=probability, conn_seed=conn_seed)
+        self.connectivity.append(conn)
+
+    def clear_connectivity(self):
+        """Remove every connection between cells (drives stay connected)."""
+        self.connectivity[:] = [conn for conn in self.connectivity
+                                if conn['src_type'] in self.external_drives]
+
+    def _cells_by_electro_type(self):
+        """Gids of the excitatory and of the inhibitory cell types."""
+        excitatory, inhibitory = [], []
+        for name, entry in self.cell_types.items():
+            kind = entry['cell_metadata'].get('electro_type')
+            if kind == 'excitatory':
+                excitatory.extend(self.gid_ranges[name])
+            elif kind == 'inhibitory':
+                inhibitory.extend(self.gid_ranges[name])
+        return excitatory, inhibitory
+
+    def _gain_groups(self):
+        e, i = self._cells_by_electro_type()
+        return {'e_e': (e, e), 'e_i': (e, i), 'i_e': (i, e), 'i_i': (i, i)}
+
+    def set_global_synaptic_gains(self, e_e=None, e_i=None, i_e=None, i_i=None,
+                                  copy=False):
+        """Set the gain of every connection between excitatory/inhibitory cells.
+
+        Cell types count as excitatory or inhibitory by their metadata
+        (``'electro_type'``). Drives' connections are not changed.
+
+        Parameters
+        ----------
+        e_e, e_i, i_e, i_i : float | None
+            Gains (>= 0) of excitatory-to-excitatory, excitatory-to-inhibitory,
+            inhibitory-to-excitatory and inhibitory-to-inhibitory connections;
+            None leaves them as they are.
+        copy : bool
+            Return a changed copy and leave this network as it is.
+
+        Returns
+        -------
+        net : Network | None
+            The copy if ``copy`` is True.
+        """
+        _validate_type(copy, bool, 'copy')
+        gains = {'e_e': e_e, 'e_i': e_i, 'i_e': i_e, 'i_i': i_i}
+        for name, gain in gains.items():
+            if gain is not None:
+                _validate_type(gain, 'numeric', name, 'int or float')
+                if not (np.isfinite(gain) and gain >= 0):
+                    raise ValueError(f'Synaptic gains must be non-negative finite '
+                                     f'numbers. Got {gain} for {name!r}.')
+        net = self.copy() if copy else self
+        for name, (src, tgt) in net._gain_groups().items():
+            if gains[name] is None or not src or not tgt:
+                continue
+            for idx in pick_connection(net, src_gids=src, target_gids=tgt):
+                net.connectivity[idx]['nc_dict']['gain'] = gains[name]
+        return net if copy else None
+
+    def get_global_synaptic_gains(self):
+        """The gains of the four kinds of connection (see set_global_synaptic_gains).
+
+        Returns
+        -------
+        gains : dict
+            ``'e_e'``, ``'e_i'``, ``'i_e'``, ``'i_i'`` -> the gain of the first
+            connection of that kind; kinds without a connection are left out.
+            Warns if the connections of a kind do not all have that gain.
+        """
+        values, uneven = {}, []
+        for name, (src, tgt) in self._gain_groups().items():
+            picks = pick_connection(self, src_gids=src, target_gids=tgt) \
+                if src and tgt else []
+            if not picks:
+                continue
+            gains = [self.connectivity[idx]['nc_dict']['gain'] for idx in picks]
+            values[name] = gains[0]
+            if not np.allclose(gains, gains[0]):
+                uneven.append(name)
+        if uneven:
+            warnings.warn(f'The connections of kind {", ".join(uneven)} do not all '
+                          'have the same gain; the gain of the first one is given',
+                          UserWarning, stacklevel=2)
+        return values
 
     # -- drives -------------------------------------------------------------
     def _add_drive(self, name, drive_type, common, dynamics):
-        drive = dict(type=drive_type, **common, dynamics=dynamics)
-        n_drive_cells, _, _ = _drive_cell_layout(self, drive)
-        self._drive_sizes[name] = n_drive_cells
-        self.external_drives[name] = drive
+        drive = dict(name=name, type=drive_type, **common, dynamics=dynamics,
+                     events=list())
+        drive['n_drive_cells'] = n_drive_cells_of(self, drive)
+        from .drives import drive_targets
+        drive['target_types'] = [c for c, _ in drive_targets(self, drive)]
+        self._drive_sizes[name] = drive['n_drive_cells']
+        dict.__setitem__(self.external_drives, name, drive)
+        try:
+            connect_drive(self, name, drive)
+        except BaseException:
+            del self.external_drives[name]  # and the connections made so far
+            raise
+        self._drive_args[name] = copy.deepcopy({k: drive[k] for k in CONNECTION_KEYS})
 
     def clear_drives(self):
-        """Remove every external drive (their gids are freed); biases stay."""
+        """Remove every external drive and its connections (biases stay)."""
         self.external_drives.clear()
-        self._drive_sizes.clear()
+
+    def check_drives(self):
+        """Raise a named error if a drive was edited in a way a run cannot honour.
+
+        A drive's dynamics may be edited; what its connections were made of
+        (location, weights, delays, ...) may not, since the connections are in
+        ``net.connectivity`` already.
+        """
+        for name, drive in self.external_drives.items():
+            if name not in self._drive_args:
+                raise ValueError(f'net.external_drives[{name!r}] was not added with an '
+                                 'add_*_drive method; add drives with '
+                                 'net.add_evoked_drive and its siblings')
+            for key, value in self._drive_args[name].items():
+                if drive.get(key) != value:
+                    raise ValueError(
+                        f'net.external_drives[{name!r}][{key!r}] was changed, but a '
+                        "drive's connections are made when it is added. Edit them "
+                        f'in net.connectivity (pick_connection(net, src_gids={name!r}))'
+                        f', or remove the drive (del net.external_drives[{name!r}]) '
+                        'and add it again')
 
     def add_evoked_drive(self, name, *, mu, sigma, numspikes, location,
                          sync_within_trial=False, n_drive_cells='n_cells',
@@ -208,9 +676,11 @@ class Network:
         numspikes : int
             Number of spikes of each drive cell per trial, >= 1.
         location : str
-            ``'proximal'`` (basal and oblique dendrites) or ``'distal'`` (apical
-            tuft) synapses of the pyramidal cells; basket cells are contacted at
-            the soma.
+            Where the drive's synapses go: ``'proximal'`` (basal and oblique
+            dendrites of pyramidal cells, the soma of basket cells),
+            ``'distal'`` (apical tuft; L2 basket soma), another location group,
+            or a section every targeted cell type has (e.g. ``'soma'``,
+            ``'apical_tuft'``; not in legacy mode).
         sync_within_trial : bool
             If True, every drive cell fires at the same times within a trial
             (hnn-core 0.1: seed + trial for every drive cell).
@@ -227,8 +697,9 @@ class Network:
             of delays) with distance from the drive's origin (grid units).
         synaptic_delays : float | dict
             Delay (ms) at zero distance, for all cell types or per cell type.
-        probability : float
-            Fraction of (drive cell, target) pairs kept, in (0, 1].
+        probability : float | dict
+            Fraction of (drive cell, target) pairs kept, in (0, 1], for all
+            cell types or per cell type.
         seedcore : int | None
             hnn-core 0.1 seeding: drive cell g draws from seed
             ``seedcore + trial + g`` (absolute gid). So trial t + 1 of a drive
@@ -240,7 +711,8 @@ class Network:
             by k share streams shifted by k cells, as in hnn-core 0.6.
             With neither seed given, the network's generation decides (seed 2).
         conn_seed : int
-            Seed of the random subset of connections kept when ``probability`` < 1.
+            Seed of the random subset of connections kept when ``probability`` < 1;
+            the k-th target cell type uses ``conn_seed + k``.
         """
         dynamics = _evoked_dynamics(mu, sigma, numspikes, sync_within_trial)
         common = _check_common(self, name, location, weights_ampa, weights_nmda,
@@ -266,7 +738,7 @@ class Network:
             Firing rate (Hz) of each drive cell; a dict of cell type -> rate
             gives each cell-specific drive cell the rate of its target's type.
         location : str
-            ``'proximal'`` or ``'distal'``.
+            As in :meth:`add_evoked_drive`.
         tstart, tstop : float
             The process runs on [tstart, tstop) (ms); tstop None means the end of
             the simulation.
@@ -279,9 +751,11 @@ class Network:
                                synaptic_delays, space_constant, probability,
                                n_drive_cells, cell_specific, seedcore, event_seed,
                                conn_seed)
-        weighted = _weighted_types(common['weights_ampa'], common['weights_nmda'])
+        cell_types = list(self.cell_types)
+        weighted = _weighted_types(common['weights_ampa'], common['weights_nmda'],
+                                   cell_types)
         dynamics = _poisson_dynamics(tstart, tstop, rate_constant, cell_specific,
-                                     weighted)
+                                     weighted, cell_types)
         self._add_drive(name, 'poisson', common, dynamics)
 
     def add_bursty_drive(self, name, *, location, burst_rate, tstart=0,
@@ -302,7 +776,7 @@ class Network:
         name : str
             Unique name of the drive.
         location : str
-            ``'proximal'`` or ``'distal'``.
+            As in :meth:`add_evoked_drive`.
         burst_rate : float
             Bursts per second (Hz).
         tstart, tstart_std : float
@@ -329,7 +803,6 @@ class Network:
             weight and delay (hnn-core 0.1 applied the L5 pyramidal ones to all
             types, a bug not reproduced here).
         """
-        from ._validate import _check_option
         _check_option('distribution', distribution, ('normal',))
         if repeats is not None and n_drive_cells != 1:
             raise ValueError('Give repeats (hnn-core 0.1) or n_drive_cells (hnn-core '
@@ -359,7 +832,7 @@ class Network:
             or the name (or glob) of spike files written by
             :meth:`CellResponse.write`, of which the first trial is replayed.
         location : str
-            ``'proximal'`` or ``'distal'``.
+            As in :meth:`add_evoked_drive`.
         weights_ampa, weights_nmda, synaptic_delays, space_constant, probability
             As in :meth:`add_evoked_drive`.
         conn_seed : int | None
@@ -409,14 +882,69 @@ class Network:
         self.external_biases.setdefault(bias_name, {}).update(biases)
 
     # -- utilities ------------------------------------------------------------
+    def filter_cell_types(self, **metadata_filters):
+        """Names of the cell types whose metadata has all the given values.
+
+        Examples
+        --------
+        >>> net.filter_cell_types(electro_type='inhibitory')   # doctest: +SKIP
+        ['L2_basket', 'L5_basket']
+        """
+        return [name for name, entry in self.cell_types.items()
+                if all(entry['cell_metadata'].get(k, object()) == v
+                       for k, v in metadata_filters.items())]
+
     def copy(self):
-        """A deep copy of the model (parameters, drives), without any results."""
+        """A deep copy of the model, without results (drive events are cleared)."""
         response, self.cell_response = self.cell_response, None
         try:
             net = copy.deepcopy(self)
         finally:
             self.cell_response = response
+        for drive in net.external_drives.values():
+            drive['events'] = list()
         return net
+
+    def __eq__(self, other):
+        if not isinstance(other, Network):
+            return NotImplemented
+        if len(self.connectivity) != len(other.connectivity):
+            return False
+        unmatched = list(other.connectivity)
+        for conn in self.connectivity:
+            for k, candidate in enumerate(unmatched):
+                if conn == candidate:
+                    del unmatched[k]
+                    break
+            else:
+                return False
+        return (self.gid_ranges == other.gid_ranges and
+                dict(self.pos_dict) == dict(other.pos_dict) and
+                self.cell_types == other.cell_types and
+                self.external_biases == other.external_biases and
+                _drives_equal(self.external_drives, other.external_drives) and
+                self.threshold == other.threshold and self.delay == other.delay and
+                self.legacy_mode == other.legacy_mode)
+
+    __hash__ = None
+
+    def to_dict(self, write_output=False):
+        """The network as a dict of plain values; see :func:`hnn_core.network_to_dict`."""
+        from .hnn_io import network_to_dict
+        return network_to_dict(self, write_output=write_output)
+
+    def write_configuration(self, fname, overwrite=True):
+        """Write the network to a JSON configuration file (hnn-core 0.6.1's format).
+
+        Parameters
+        ----------
+        fname : str | path-like
+            The ``.json`` file.
+        overwrite : bool
+            Replace an existing file; if False, an existing file is an error.
+        """
+        from .hnn_io import write_network_configuration
+        write_network_configuration(self, fname, overwrite=overwrite)
 
     def plot_cells(self, ax=None, show=True):
         """Plot the cells' positions in 3-D; see :func:`hnn_core.viz.plot_cells`."""
@@ -424,43 +952,35 @@ class Network:
         return plot_cells(self, ax=ax, show=show)
 
     def __repr__(self):
-        n_x, n_y = self.mesh_shape
-        counts = {c: len(self.gid_ranges[c]) for c in CELL_TYPES}
-        return (f'<Network | {n_x} x {n_y} Pyramidal cells (L2, L5)\n'
-                f'{counts["L2_basket"]} L2 basket cells\n'
-                f'{counts["L5_basket"]} L5 basket cells>')
+        counts = {name: len(r) for name, r in self.gid_ranges.items()
+                  if name in self._cell_positions}
+        if self._compatibility.version == '0.1' and list(counts) == [
+                'L2_basket', 'L2_pyramidal', 'L5_basket', 'L5_pyramidal']:
+            n_x, n_y = self.mesh_shape
+            return (f'<Network | {n_x} x {n_y} Pyramidal cells (L2, L5)\n'
+                    f'{counts["L2_basket"]} L2 basket cells\n'
+                    f'{counts["L5_basket"]} L5 basket cells>')
+        lines = '\n'.join(f'{n} {name} cells' for name, n in counts.items())
+        return f'<Network | {lines}>'
+
+
+def _drives_equal(a, b):
+    if a.keys() != b.keys():
+        return False
+    for name in a:
+        da = {k: v for k, v in a[name].items() if k != 'events'}
+        db = {k: v for k, v in b[name].items() if k != 'events'}
+        if da != db:
+            return False
+    return True
 
 
 def jones_2009_model(params=None, add_drives_from_params=False, legacy_mode=False,
                      mesh_shape=(10, 10)):
-    """The Jones et al. 2009 network, as hnn-core 0.6 builds it.
+    """The Jones et al. 2009 network (deprecated name of neymotin_2020_model).
 
-    Parameters
-    ----------
-    params : str | dict | None
-        A parameter file (.json or .param), a dict, or None for the packaged
-        ``default.json``.
-    add_drives_from_params : bool
-        Add the drives the parameters describe, as HNN-GUI does: in sorted name
-        order, seeded with the file's ``prng_seedcore`` plus the drive's first gid.
-    legacy_mode : bool
-        HNN-GUI's layout: every drive has a drive cell per network cell, cell
-        types without a weight get weight-0 connections, and the parameter
-        file's inactive drives are kept (they use gids but never fire before
-        tstop). With ``add_drives_from_params`` this reproduces HNN's published
-        results.
-    mesh_shape : tuple of int
-        ``(n_x, n_y)``, the pyramidal grid of each layer.
-
-    Returns
-    -------
-    net : Network
+    See :func:`hnn_core.neymotin_2020_model`; this name warns, as in
+    hnn-core 0.6.1.
     """
-    if params is None:
-        params = DEFAULT_PARAMS
-    _validate_type(params, ('path-like', dict), 'params', 'a path, a dict or None')
-    if not isinstance(params, dict):
-        params = read_params(params)
-    return Network(params, add_drives_from_params=add_drives_from_params,
-                   legacy_mode=legacy_mode, mesh_shape=mesh_shape,
-                   _generation='0.6')
+    from .network_models import jones_2009_model as model
+    return model(params, add_drives_from_params, legacy_mode, mesh_shape)

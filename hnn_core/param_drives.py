@@ -8,8 +8,10 @@ gids, and their seeds follow HNN-GUI's convention: the file's ``prng_seedcore``
 plus the drive's first gid.
 """
 
-from .cells import CELL_TYPES
 from .params import _count_evoked_inputs
+
+# HNN parameter files describe the model's four cell types
+CELL_TYPES = ('L2_basket', 'L2_pyramidal', 'L5_basket', 'L5_pyramidal')
 
 _SHORT = {'L2_basket': 'L2Basket', 'L2_pyramidal': 'L2Pyr',
           'L5_basket': 'L5Basket', 'L5_pyramidal': 'L5Pyr'}
@@ -34,7 +36,7 @@ def _evoked_specs(net, p, prefix, k):
                                     _LAYER[cell_type] == 'L5') else 0.1
     sync = bool(p['sync_evinput'])
     seed = int(p[f'prng_seedcore_{key}'])
-    if net.legacy_mode and net._generation != '0.1':
+    if net.compatibility.legacy_drive_layout == 'weight0':
         # HNN-GUI had 1 drive cell per rhythmic input, hnn-core 0.6 has 10: this
         # keeps the evoked seeds of the published parameter sets.
         seed -= 18
@@ -64,7 +66,7 @@ def _bursty_specs(net, p, where):
                   tstop=max(tstop, tstart),  # a null input: no burst before tstop
                   burst_rate=p[f'f_input_{where}'], burst_std=p[f'f_stdev_{where}'],
                   numspikes=int(p[f'events_per_cycle_{where}']), spike_isi=10)
-    if net._generation == '0.1':
+    if net.compatibility.params_bursty_cells == 'repeats':
         kwargs['repeats'] = int(p[f'repeats_{where}'])
     else:
         kwargs['n_drive_cells'] = int(p[f'repeats_{where}'])
@@ -143,7 +145,7 @@ def add_drives_from_params(net):
     specs['extgauss'] = _gauss_specs(net, p)
     specs['extpois'] = _poisson_specs(net, p)
 
-    seed_arg = 'seedcore' if net._generation == '0.1' else 'event_seed'
+    seed_arg = net.compatibility.seeding
     adders = {'evoked': net.add_evoked_drive, 'gaussian': net.add_evoked_drive,
               'bursty': net.add_bursty_drive, 'poisson': net.add_poisson_drive}
     for name in sorted(specs):  # the order fixes the gids
@@ -157,7 +159,7 @@ def add_drives_from_params(net):
             **spec['kwargs'])
         if spec['kind'] == 'gaussian':
             net.external_drives[name]['type'] = 'gaussian'
-    if net._generation != '0.1':
+    if seed_arg == 'event_seed':
         # HNN-GUI seeds: seedcore + absolute gid of the drive cell in trial 0
         for name, drive in net.external_drives.items():
             if name in specs:

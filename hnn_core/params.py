@@ -322,3 +322,54 @@ def read_params(params_fname):
     for w in caught:
         warnings.warn(f'{params_fname}: {w.message}', w.category, stacklevel=2)
     return params
+
+
+def _nulled(drive):
+    """Whether a drive from a legacy parameter file is a placeholder that never fires."""
+    dyn = drive['dynamics']
+    start, stop = dyn.get('tstart'), dyn.get('tstop')
+    if start is not None and stop is not None and (start > stop or start < 0 or
+                                                   stop < 0):
+        return True
+    weights = list(drive['weights_ampa'].values()) + list(drive['weights_nmda'].values())
+    return not any(w > 0 for w in weights)
+
+
+def convert_to_json(params_fname, out_fname, include_drives=True, overwrite=True):
+    """Turn a parameter file into a network configuration file.
+
+    The parameters (a legacy ``.param`` file, read in HNN-GUI's legacy mode, or
+    a flat ``.json`` file) make :func:`~hnn_core.neymotin_2020_model`; its
+    drives are the file's, without the placeholder drives legacy files carry
+    (a start after the stop, or no positive weight). The network is written with
+    :meth:`~hnn_core.Network.write_configuration`, as hnn-core 0.6.1 does.
+
+    Parameters
+    ----------
+    params_fname : str | path-like
+        The parameter file.
+    out_fname : str | path-like
+        The configuration file to write; ``.json`` is added if missing.
+    include_drives : bool
+        Include the drives the parameters describe.
+    overwrite : bool
+        Replace an existing file.
+    """
+    from pathlib import Path
+    from .network_models import neymotin_2020_model
+    _validate_type(params_fname, 'path-like', 'params_fname')
+    _validate_type(out_fname, 'path-like', 'out_fname')
+    _validate_type(include_drives, bool, 'include_drives')
+    params_fname, out_fname = Path(params_fname), Path(out_fname)
+    if out_fname.suffix != '.json':
+        out_fname = out_fname.with_suffix('.json')
+    net = neymotin_2020_model(params=read_params(params_fname),
+                              add_drives_from_params=include_drives,
+                              legacy_mode=params_fname.suffix.lower() == '.param')
+    for name in [n for n, d in net.external_drives.items() if _nulled(d)]:
+        del net.external_drives[name]
+    # hnn-core 0.6.1 adds the drives it keeps again, after the local connections
+    drives = net.external_drives
+    net.connectivity[:] = ([c for c in net.connectivity if c['src_type'] not in drives]
+                           + [c for c in net.connectivity if c['src_type'] in drives])
+    net.write_configuration(out_fname, overwrite=overwrite)

@@ -10,13 +10,13 @@ from ._validate import _validate_type, _check_int, _check_option
 
 
 def _resolve_postproc(net, postproc):
-    """Default post-processing follows the generation of the network's constructor.
+    """Default post-processing follows the network's compatibility policy.
 
     hnn-core 0.1 (``Network(params)``) smoothed and scaled dipoles unless told not
-    to; hnn-core 0.6 (``jones_2009_model``) returns raw dipoles.
+    to; hnn-core 0.6 (``neymotin_2020_model``) returns raw dipoles.
     """
     if postproc is None:
-        return net._generation == '0.1'
+        return net.compatibility.postproc
     _validate_type(postproc, bool, 'postproc')
     return postproc
 
@@ -48,7 +48,7 @@ def _resolve_engine(engine):
 
 def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
                     record_isec=False, record_ca=False, postproc=None, verbose=True,
-                    record_vsoma=False, record_isoma=False, engine=None):
+                    record_vsoma=False, record_isoma=False, engine=None, progress=None):
     """Simulate the network's dipole for one or more trials.
 
     Trials differ only in the spike times of the drives (each trial has its own
@@ -88,6 +88,12 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
         runs NEURON's CoreNEURON compiled for this CPU, several times faster;
         ``'neuron'`` runs NEURON itself. Both give the same dipoles and spikes
         (to about 1e-12 relative).
+    progress : callable | None
+        Called with a :class:`~hnn_core.progress.ProgressEvent` at each step of
+        the run (model built, trial started, simulated time every 10 ms, trial
+        done) instead of printing them; trials running in joblib's worker
+        processes report when they are done. None prints the steps if
+        ``verbose``.
 
     Returns
     -------
@@ -98,9 +104,11 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     """
     from .network import Network
     _validate_type(net, Network, 'net')
-    tstop = net._param('tstop') if tstop is None else tstop
-    dt = net._param('dt') if dt is None else dt
-    n_trials = net._param('N_trials') if n_trials is None else n_trials
+    tstop = _param(net, 'tstop') if tstop is None else tstop
+    # as in hnn-core 0.6.1, a network without these parameters (e.g. one read
+    # from a configuration file) runs with dt 0.025 ms and one trial
+    dt = net.params.get('dt', 0.025) if dt is None else dt
+    n_trials = net.params.get('N_trials', 1) if n_trials is None else n_trials
     _validate_type(tstop, 'numeric', 'tstop')
     _validate_type(dt, 'numeric', 'dt')
     if not tstop > 0:
@@ -110,33 +118,68 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     n_trials = _check_int('n_trials', n_trials, minimum=1)
     postproc = _resolve_postproc(net, postproc)
     _validate_type(verbose, bool, 'verbose')
+    _validate_type(progress, ('callable', None), 'progress', 'a function or None')
     record = _resolve_record(record_vsec, record_isec, record_ca, record_vsoma,
                              record_isoma)
 
     engine = _resolve_engine(engine)
 
-    plan = make_plan(net, tstop=float(tstop), dt=float(dt), n_trials=n_trials,
-                     record=record, engine=engine)
+    plan, events = make_plan(net, tstop=float(tstop), dt=float(dt),
+                             n_trials=n_trials, record=record, engine=engine)
+    if postproc:  # read before the run, so a missing value fails early
+        post = (_param(net, 'dipole_smooth_win'), _param(net, 'dipole_scalefctr'))
     backend = _current_backend()
     if backend is None:
-        backend = JoblibBackend(n_jobs=1, _verbose=verbose)
-    results = backend.simulate(plan, verbose=verbose)
+        backend = JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
+    results = backend.simulate(plan, verbose=verbose, progress=progress)
 
+    groups = _dipole_groups(net, plan)
     n_per_layer = net.mesh_shape[0] * net.mesh_shape[1]
     dpls = []
     for result in results:
-        dpl = Dipole(result['times'], {'agg': result['dipole']['L2'] +
-                                       result['dipole']['L5'],
-                                       'L2': result['dipole']['L2'],
-                                       'L5': result['dipole']['L5']})
+        n_samples = len(result['times'])
+        data = {'agg': np.zeros(n_samples)}
+        for key, cell_types in groups.items():
+            series = result['dipole'][cell_types[0]]
+            for cell_type in cell_types[1:]:
+                series = series + result['dipole'][cell_type]
+            data[key] = series
+        dpl = Dipole(result['times'], data)
         dpl._baseline_renormalize(n_per_layer)
         dpl._convert_fAm_to_nAm()
         if postproc:
-            dpl._post_process(net._param('dipole_smooth_win'),
-                              net._param('dipole_scalefctr'))
+            dpl._post_process(*post)
         dpls.append(dpl)
     net.cell_response = _cell_response(plan, results)
+    for name, times in events.items():
+        net.external_drives[name]['events'] = [[t.tolist() for t in trial]
+                                               for trial in times]
     return dpls
+
+
+def _param(net, key):
+    try:
+        return net.params[key]
+    except KeyError:
+        raise ValueError(f'The parameter {key!r} is missing from net.params') from None
+
+
+def _dipole_groups(net, plan):
+    """Dipole column -> the measured cell types summed into it.
+
+    A cell type's column is named by its layer (metadata ``'layer'`` '2' gives
+    ``'L2'``), so the model's L2 and L5 pyramidal cells give ``'L2'`` and
+    ``'L5'``; a measured type without a layer gets a column of its own name.
+    """
+    groups = {}
+    for cell_type in plan.dipole_types:
+        layer = net.cell_types[cell_type]['cell_metadata'].get('layer')
+        if layer is None:
+            key = cell_type
+        else:
+            key = str(layer) if str(layer).startswith('L') else f'L{layer}'
+        groups.setdefault(key, []).append(cell_type)
+    return groups
 
 
 def _cell_response(plan, results):
@@ -151,7 +194,8 @@ def _cell_response(plan, results):
         spike_gids.append(gids[order].tolist())
         spike_types.append(names[gids[order]].tolist())
     response = CellResponse(spike_times=spike_times, spike_gids=spike_gids,
-                            spike_types=spike_types, times=results[0]['times'])
+                            spike_types=spike_types, times=results[0]['times'],
+                            cell_type_names=list(plan.cell_types))
     for kind in ('vsec', 'isec', 'ca'):
         setattr(response, kind, [result[kind] for result in results])
     return response

@@ -1,18 +1,20 @@
 """Everything the engine needs to run trials, as plain picklable data.
 
-The plan is made once per call to ``simulate_dipole`` from a :class:`Network`:
-cell templates, gid layout, connection blocks, and per-trial drive spike times.
-Backends ship it to worker processes or MPI ranks; the engine turns it into
-NEURON objects.
+The plan is made once per call to ``simulate_dipole`` from a :class:`Network`
+(through its public attributes only): compiled cell templates, the gid layout,
+the connections with their weights and delays, the spike thresholds, and the
+drive spike times of every trial. Backends ship it to worker processes or MPI
+ranks; the engine turns it into NEURON objects. Making the plan is also where an
+edited network is checked, so a bad edit fails before anything runs.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cells import CELL_TYPES
-from .connectivity import local_connections, drive_connections
-from .drives import drive_spike_times, _recheck_drive
+from .cell_template import compile_cell
+from .connectivity import connection_block, check_loc_receptor, check_nc_dict
+from .drives import drive_spike_times, recheck_drive
 
 
 @dataclass
@@ -22,21 +24,23 @@ class SimulationPlan:
     Attributes
     ----------
     templates : dict of str -> CellTemplate
+        The compiled cell types.
+    cell_types : tuple of str
+        Cell type names, in gid order.
     cell_type_index : ndarray of int, shape (n_cells,)
-        Index into ``CELL_TYPES`` of every real cell, by gid.
+        Index into ``cell_types`` of every real cell, by gid.
+    thresholds : ndarray of float, shape (n_cells,)
+        Spike threshold (mV) of every real cell.
     blocks : list of ConnectionBlock
-        Local and drive connections.
+        Every connection with its pairs, weights and delays.
     drive_gids : ndarray of int
-        Gids of the drive cells that can fire (they have at least one
-        connection in the model).
+        Gids of the drive cells that exist in the model.
     drive_times : list of list of ndarray
         For each trial, the spike times (ms) of each drive cell of ``drive_gids``.
     tstop, dt : float
         Simulated time and time step (ms).
     celsius : float
         Temperature (degC).
-    threshold : float
-        Somatic voltage (mV) that counts as a spike.
     gid_names : list of (str, int, int)
         (name, first gid, stop gid) of every cell type and drive, for typing spikes.
     biases : list of (str, str, float, float, float)
@@ -49,14 +53,15 @@ class SimulationPlan:
     """
 
     templates: dict
+    cell_types: tuple
     cell_type_index: np.ndarray
+    thresholds: np.ndarray
     blocks: list
     drive_gids: np.ndarray
     drive_times: list
     tstop: float
     dt: float
     celsius: float
-    threshold: float
     gid_names: list = field(default_factory=list)
     biases: list = field(default_factory=list)
     record: dict = field(default_factory=dict)
@@ -70,46 +75,187 @@ class SimulationPlan:
     def n_trials(self):
         return len(self.drive_times)
 
+    @property
+    def dipole_types(self):
+        """Cell types whose dipole is measured, in gid order."""
+        return tuple(c for c in self.cell_types if self.templates[c].measure_dipole)
+
     def cell_type(self, gid):
-        return CELL_TYPES[self.cell_type_index[gid]]
+        return self.cell_types[self.cell_type_index[gid]]
+
+
+def _check_registry(net, gid_ranges):
+    placed = [name for name in gid_ranges if name not in net.external_drives]
+    for name in net.cell_types:
+        if name not in placed:
+            raise ValueError(f'net.cell_types[{name!r}] has no cells in the network; '
+                             'add cell types with net.add_cell_type(name, cell, '
+                             'positions)')
+    for name in placed:
+        if name not in net.cell_types:
+            raise ValueError(f'The network places {name!r} cells, but '
+                             f'net.cell_types has no entry {name!r} any more; its '
+                             f'entries are {", ".join(map(repr, net.cell_types))}')
+    return placed
+
+
+def _compile_templates(net):
+    templates = {}
+    for name, entry in net.cell_types.items():
+        metadata = entry['cell_metadata']
+        templates[name] = compile_cell(entry['cell_object'], name,
+                                       bool(metadata.get('measure_dipole', False)))
+    return templates
+
+
+def _check_pairs(conn, idx, gid_ranges):
+    """Every pair must join a gid of the source population to one of the target's."""
+    where = f'net.connectivity[{idx}]'
+    for key, names in (('src_type', gid_ranges), ('target_type', gid_ranges)):
+        if conn[key] not in names:
+            raise ValueError(f"{where}['{key}'] is {conn[key]!r}, which is not in the "
+                             f'network; it has {", ".join(map(repr, gid_ranges))}')
+    src, tgt = conn.pair_arrays()
+    for gids, name, role in ((src, conn['src_type'], 'source'),
+                             (tgt, conn['target_type'], 'target')):
+        span = gid_ranges[name]
+        bad = gids[(gids < span.start) | (gids >= span.stop)]
+        if len(bad):
+            raise ValueError(f"{where}['gid_pairs'] holds the {role} gid {bad[0]}, which "
+                             f'is not a {name!r} cell (their gids are {span.start} to '
+                             f'{span.stop - 1})')
+
+
+def _connection_blocks(net, templates, gid_ranges, tstop):
+    positions = net.positions()
+    blocks = []
+    for idx, conn in enumerate(net.connectivity):
+        _check_pairs(conn, idx, gid_ranges)
+        target_type = conn['target_type']
+        if target_type not in templates:
+            raise ValueError(f"net.connectivity[{idx}]['target_type'] is "
+                             f'{target_type!r}, which is a drive; connections must end '
+                             'on cells')
+        where = f'net.connectivity[{idx}]: '
+        check_nc_dict(conn['nc_dict'], f'net.connectivity[{idx}] ')
+        check_loc_receptor(net.cell_types[target_type]['cell_object'], target_type,
+                           conn['loc'], conn['receptor'], where)
+        sections = templates[target_type].target_sections(conn['loc'])
+        blocks.append(connection_block(conn, positions, net.inplane_distance,
+                                       sections, tstop=tstop))
+    return blocks
+
+
+def _thresholds(net, n_cells, default):
+    """The spike threshold of every cell: that of the last connection made from it.
+
+    In NEURON a NetCon's threshold belongs to its source; hnn-core 0.6.1 sets it
+    on every connection it makes, so the last connection (in ``net.connectivity``
+    order) that makes a synapse from a cell decides that cell's threshold.
+    Cells without outgoing connections keep the parameters' threshold.
+    """
+    thresholds = np.full(n_cells, float(default))
+    for conn in net.connectivity:
+        cell = net.cell_types.get(conn['target_type'], {}).get('cell_object')
+        if cell is None:
+            continue
+        loc = conn['loc']
+        if loc in cell.sect_loc and not cell.sect_loc[loc]:
+            continue  # an empty location group makes no synapse
+        src, _ = conn.pair_arrays()
+        src = np.unique(src[src < n_cells])
+        thresholds[src] = float(conn['nc_dict']['threshold'])
+    return thresholds
+
+
+def _drive_cells_in_model(net, name, gid_ranges):
+    """Drive cells that exist in the model (as hnn-core 0.6.1 builds them).
+
+    Every cell of a drive that is not cell-specific; a cell-specific drive's
+    cells only if they have a target (pruning can leave some without).
+    """
+    gids = np.asarray(gid_ranges[name])
+    if not net.external_drives[name]['cell_specific']:
+        return gids
+    connected = np.zeros(len(gids), bool)
+    for conn in net.connectivity:
+        if conn['src_type'] == name:
+            src, _ = conn.pair_arrays()
+            connected[src - gids[0]] = True
+    return gids[connected]
+
+
+def _biases(net, templates, tstop):
+    biases = []
+    for bias_name, per_type in net.external_biases.items():
+        for cell_type, bias in per_type.items():
+            where = f'net.external_biases[{bias_name!r}][{cell_type!r}]'
+            if cell_type not in templates:
+                raise ValueError(f'{where}: {cell_type!r} is not a cell type of the '
+                                 f'network; its cell types are '
+                                 f'{", ".join(map(repr, templates))}')
+            if bias['section'] not in templates[cell_type].section_names:
+                raise ValueError(f"{where}: {cell_type} has no section "
+                                 f"{bias['section']!r}; its sections are "
+                                 f"{', '.join(templates[cell_type].section_names)}")
+            stop = tstop if bias['tstop'] is None else bias['tstop']
+            biases.append((cell_type, bias['section'], float(bias['amplitude']),
+                           float(bias['t0']), float(stop)))
+    return biases
+
+
+def _param(net, key):
+    try:
+        return float(net.params[key])
+    except KeyError:
+        raise ValueError(f'The parameter {key!r} is missing from net.params') from None
 
 
 def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
-    """Build the :class:`SimulationPlan` of ``net`` for ``n_trials`` trials."""
-    for name in net.external_drives:
-        _recheck_drive(net, name)
-    templates = net._cell_templates()
-    blocks = local_connections(net, tstop=tstop)
-    connected = []
-    for name in net.external_drives:
-        drive_blocks = drive_connections(net, name)
-        blocks.extend(drive_blocks)
-        if drive_blocks:
-            connected.append(np.unique(np.concatenate(
-                [b.src_gids for b in drive_blocks])))
-    drive_gids = (np.concatenate(connected) if connected
-                  else np.empty(0, int)).astype(int)
+    """The :class:`SimulationPlan` of ``net`` for ``n_trials`` trials.
 
-    n_gids = net._n_gids
+    Returns
+    -------
+    plan : SimulationPlan
+    events : dict of str -> list
+        Drive name -> for each trial, the spike times (ms) of each of its
+        drive cells (``net.external_drives[name]['events']`` after a run).
+    """
+    net.check_drives()
+    for name in net.external_drives:
+        recheck_drive(net, name)
+    gid_ranges = net.gid_ranges
+    cell_types = tuple(_check_registry(net, gid_ranges))
+    templates = _compile_templates(net)
+    blocks = _connection_blocks(net, templates, gid_ranges, tstop)
+    cell_type_index = np.concatenate(
+        [np.full(len(gid_ranges[name]), k, int) for k, name in enumerate(cell_types)]
+        or [np.empty(0, int)])
+    n_cells = len(cell_type_index)
+    thresholds = _thresholds(net, n_cells, _param(net, 'threshold'))
+
+    n_gids = max((r.stop for r in gid_ranges.values()), default=0)
+    in_model = {name: _drive_cells_in_model(net, name, gid_ranges)
+                for name in net.external_drives}
+    drive_gids = np.concatenate([g for g in in_model.values()] or
+                                [np.empty(0, int)]).astype(int)
+    events = {name: [] for name in net.external_drives}
     drive_times = []
     for trial_idx in range(n_trials):
         by_gid = {}
         for name in net.external_drives:
-            gids = net.gid_ranges[name]
+            gids = gid_ranges[name]
             times = drive_spike_times(net, name, trial_idx, n_gids, tstop)
+            events[name].append(times)
             by_gid.update(zip(gids, times))
         drive_times.append([by_gid[g] for g in drive_gids])
 
-    gid_names = [(name, r.start, r.stop) for name, r in net.gid_ranges.items()]
-    biases = []
-    for per_type in net.external_biases.values():
-        for cell_type, bias in per_type.items():
-            stop = tstop if bias['tstop'] is None else bias['tstop']
-            biases.append((cell_type, bias['section'], bias['amplitude'], bias['t0'],
-                           stop))
-    return SimulationPlan(
-        templates=templates, cell_type_index=net._cell_type_index.copy(),
-        blocks=blocks, drive_gids=drive_gids, drive_times=drive_times,
-        tstop=float(tstop), dt=float(dt), celsius=float(net._param('celsius')),
-        threshold=float(net._param('threshold')), gid_names=gid_names,
-        biases=biases, record=dict(record or {}), engine=engine)
+    gid_names = [(name, r.start, r.stop) for name, r in gid_ranges.items()]
+    plan = SimulationPlan(
+        templates=templates, cell_types=cell_types, cell_type_index=cell_type_index,
+        thresholds=thresholds, blocks=blocks, drive_gids=drive_gids,
+        drive_times=drive_times, tstop=float(tstop), dt=float(dt),
+        celsius=_param(net, 'celsius'), gid_names=gid_names,
+        biases=_biases(net, templates, tstop), record=dict(record or {}),
+        engine=engine)
+    return plan, events

@@ -66,3 +66,12 @@ def test_joblib_n_jobs(capsys):
         JoblibBackend(n_jobs=0)
     with pytest.raises(TypeError, match='n_jobs must be'):
         JoblibBackend(n_jobs='2')
+
+
+def test_joblib_workers_report_each_finished_trial(capsys):
+    events = []
+    with JoblibBackend(n_jobs=2):
+        simulate_dipole(small_evoked_net(), tstop=10., n_trials=3,
+                        progress=events.append)
+    assert [(e.kind, e.trial, e.fraction) for e in events] == [
+        ('done', 0, 1 / 3), ('done', 1, 2 / 3), ('done', 2, 1.)]

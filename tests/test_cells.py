@@ -4,14 +4,22 @@ import json
 import numpy as np
 import pytest
 
-from hnn_core.cells import cell_templates, Section
+from hnn_core import Network, read_params
+from hnn_core.cell_template import compile_cell, SectionTemplate, CellTemplate
+from hnn_core.cells_default import default_cell_types
 from hnn_core.network import DEFAULT_PARAMS
+
+
+def cell_templates(params=None):
+    """The compiled templates of the model's cell types."""
+    return {name: compile_cell(entry['cell_object'], name,
+                               entry['cell_metadata']['measure_dipole'])
+            for name, entry in default_cell_types(params).items()}
 
 
 @pytest.fixture(scope='module')
 def templates():
-    with open(DEFAULT_PARAMS) as fid:
-        return cell_templates(json.load(fid))
+    return cell_templates()
 
 
 def area(sec):
@@ -37,7 +45,7 @@ def test_section_and_segment_counts(templates):
                                      (306, 7), (340, 7), (425, 9), (680, 13),
                                      (238, 5), (150, 3), (200, 5)])
 def test_nseg_rule(L, nseg):
-    assert Section('x', L=L, diam=1., cm=1., Ra=1.).nseg == nseg
+    assert SectionTemplate('x', L=L, diam=1., cm=1., Ra=1.).nseg == nseg
 
 
 def test_float32_diameters_and_areas(templates):
@@ -70,22 +78,24 @@ def test_axial_resistances(templates):
 def test_biophysics(templates):
     l5 = templates['L5_pyramidal']
     soma, tuft = l5.section('soma'), l5.section('apical_tuft')
-    assert soma.mechanisms['hh2'] == {'gnabar': 0.16, 'gkbar': 0.01, 'gl': 4.26e-5,
-                                      'el': -65.0}
-    assert tuft.mechanisms['hh2']['el'] == -71.0
-    assert soma.mechanisms['cad'] == {'taur': 20.0}
-    assert soma.mechanisms['ar'] == {'gbar': 1e-6}
+    assert soma.mechanisms['hh2'] == {'gnabar_hh2': 0.16, 'gkbar_hh2': 0.01,
+                                      'gl_hh2': 4.26e-5, 'el_hh2': -65.0}
+    assert tuft.mechanisms['hh2']['el_hh2'] == -71.0
+    assert soma.mechanisms['cad'] == {'taur_cad': 20.0}
+    assert soma.mechanisms['ar'] == {'gbar_ar': 1e-6}
     # distance-dependent anomalous rectifier in the L5 dendrites
-    np.testing.assert_allclose(l5.section('apical_trunk').mechanisms['ar']['gbar'],
+    np.testing.assert_allclose(l5.section('apical_trunk').mechanisms['ar']['gbar_ar'],
                                [1.1829366e-6, 1.3099645e-6, 1.4506330e-6], rtol=1e-7)
-    np.testing.assert_allclose(l5.section('basal_1').mechanisms['ar']['gbar'],
+    np.testing.assert_allclose(l5.section('basal_1').mechanisms['ar']['gbar_ar'],
                                [1.1359849e-6], rtol=1e-7)
-    np.testing.assert_allclose(l5.section('basal_2').mechanisms['ar']['gbar'][0],
+    np.testing.assert_allclose(l5.section('basal_2').mechanisms['ar']['gbar_ar'][0],
                                1.3930561e-6, rtol=1e-7)
-    np.testing.assert_allclose(tuft.mechanisms['ar']['gbar'][-1], 3.0101698e-4,
+    np.testing.assert_allclose(tuft.mechanisms['ar']['gbar_ar'][-1], 3.0101698e-4,
                                rtol=1e-7)
-    assert [s.v_init for s in l5.sections] == [-72.0, -72.0, -72.0, -71.32, -69.08,
-                                               -67.30, -72.0, -72.0, -72.0]
+    assert {s.name: s.v_init for s in l5.sections} == {
+        'soma': -72.0, 'apical_trunk': -72.0, 'apical_oblique': -72.0,
+        'apical_1': -71.32, 'apical_2': -69.08, 'apical_tuft': -67.30,
+        'basal_1': -72.0, 'basal_2': -72.0, 'basal_3': -72.0}
     l2 = templates['L2_pyramidal']
     assert set(l2.section('soma').mechanisms) == {'hh2', 'km'}
     assert l2.section('soma').synapses == {'gabaa': (-80.0, 0.5, 5.0),
@@ -95,7 +105,7 @@ def test_biophysics(templates):
     assert templates['L5_basket'].locations['distal'] == ()
 
 
-def test_cell_values_come_from_params():
+def test_cell_values_come_from_params_in_v01_networks():
     with open(DEFAULT_PARAMS) as fid:
         params = json.load(fid)
     params['L5Pyr_apical1_L'] = 1000.
@@ -104,8 +114,15 @@ def test_cell_values_come_from_params():
     t = cell_templates(params)
     assert t['L5_pyramidal'].section('apical_1').L == 1000.
     assert t['L5_pyramidal'].section('apical_1').nseg == 21
-    assert t['L2_pyramidal'].section('basal_3').mechanisms['hh2']['gnabar'] == 0.2
+    assert t['L2_pyramidal'].section('basal_3').mechanisms['hh2']['gnabar_hh2'] == 0.2
     assert t['L5_pyramidal'].section('apical_tuft').synapses['nmda'] == (0., 1., 30.)
+    # hnn-core 0.1's Network(params) reads them, hnn-core 0.6's models do not
+    v01 = Network(params)
+    assert v01.cell_types['L5_pyramidal']['cell_object'].sections['apical_1'].L == 1000.
+    from hnn_core import neymotin_2020_model
+    with pytest.warns(UserWarning, match='3 cell value.*L5Pyr_apical1_L'):
+        net = neymotin_2020_model(params, mesh_shape=(1, 1))
+    assert net.cell_types['L5_pyramidal']['cell_object'].sections['apical_1'].L == 680.
 
 
 def test_dipole_weights(templates):
@@ -120,11 +137,11 @@ def test_dipole_weights(templates):
 
 def test_dipole_of_a_single_resistor_chain():
     """A soma and one straight dendrite: Q = sum over resistors of I * l."""
-    from hnn_core.cells import CellTemplate
-    soma = Section('soma', L=10., diam=10., cm=1., Ra=100., direction=(0, 0, 1))
-    trunk = Section('apical_trunk', L=300., diam=2., cm=1., Ra=100., parent='soma',
-                    direction=(0, 0, 1))
-    t = CellTemplate('L2_pyramidal', (soma, trunk), {})
+    soma = SectionTemplate('soma', L=10., diam=10., cm=1., Ra=100.,
+                           direction=(0, 0, 1))
+    trunk = SectionTemplate('apical_trunk', L=300., diam=2., cm=1., Ra=100.,
+                            parent='soma', direction=(0, 0, 1))
+    t = CellTemplate('L2_pyramidal', (soma, trunk), {}, measure_dipole=True)
     v = np.array([-60., -61., -63., -66., -70., -75., -81., -88.])
     # interior nodes: soma (1) + trunk (7); zero-area nodes: root, soma end, trunk end
     r_s, r_t = soma.half_segment_resistance(), trunk.half_segment_resistance()
@@ -139,7 +156,7 @@ def test_dipole_of_a_single_resistor_chain():
 
 
 def test_cos_theta(templates):
-    from hnn_core.cells import _cos_to_trunk
+    from hnn_core.cell_template import _cos_to_trunk
     l5 = templates['L5_pyramidal']
     trunk = l5.section('apical_trunk')
     cos = {s.name: _cos_to_trunk(s, trunk) for s in l5.sections}

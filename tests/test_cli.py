@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from hnn_core import (jones_2009_model, read_dipole, read_params, read_spikes,
+from hnn_core import (neymotin_2020_model, read_dipole, read_params, read_spikes,
                       simulate_dipole)
 from hnn_core import backends
 from hnn_core._progress import ProgressBar, SimulationProgress
@@ -47,7 +47,7 @@ def run_subprocess(argv, cwd):
 
 def reference(tstop, n_trials, params=None, smooth=0, scale=1):
     """Dipoles and spikes of the CLI's network, simulated directly."""
-    net = jones_2009_model(params, add_drives_from_params=True, legacy_mode=True,
+    net = neymotin_2020_model(params, add_drives_from_params=True, legacy_mode=True,
                            mesh_shape=(1, 1))
     dpls = simulate_dipole(net, tstop=tstop, n_trials=n_trials, verbose=False)
     for dpl in dpls:
@@ -285,7 +285,7 @@ def test_bad_option_values(tmp_path, monkeypatch, options, message):
 
 def test_mpi_failure_is_one_line(tmp_path, monkeypatch):
     """An MPI failure report (ranks' tracebacks) becomes one line, exit code 1."""
-    def fail(self, plan, verbose=True):
+    def fail(self, plan, verbose=True, progress=None):
         raise RuntimeError('The MPI simulation failed (mpiexec exit code 1).\n'
                            '--- rank 1 ---\nTraceback (most recent call last):\n'
                            '  File "x.py", line 1, in <module>\n'
@@ -364,21 +364,26 @@ def test_progress_bar_drawing():
                                  ' ' * (len(first) - len(last)) + '\n')
 
 
-def test_simulation_progress_parses_lines():
+def test_simulation_progress_follows_events():
+    from hnn_core.progress import ProgressEvent
     stream = io.StringIO()
     bar = ProgressBar(stream, width=10, clock=_Clock())
     sink = SimulationProgress(bar, n_trials=2, tstop=100.)
-    with contextlib.redirect_stdout(sink):
-        print('joblib will run over 1 jobs')
-        print('Building the NEURON model')
-        assert sink.fraction == 0.
-        print('running trial 1 on 1 cores')
-        sys.stdout.write('Simulation time: 5')  # a line in two pieces
-        sys.stdout.write('0.0 ms...\n')
-        assert sink.fraction == pytest.approx(0.25)
-        print('Building the NEURON model')
-        print('running trial 2 on 1 cores')
-        print('Simulation time: 90.0 ms...')
+
+    def event(kind, trial, **kwargs):
+        sink(ProgressEvent(kind, trial=trial, n_trials=2, tstop=100., **kwargs))
+
+    event('build', 0)
+    assert sink.fraction == 0.
+    event('built', 0)
+    event('start', 0)
+    event('time', 0, t=50.)
+    assert sink.fraction == pytest.approx(0.25)
+    event('done', 0)
+    assert sink.fraction == pytest.approx(0.5)
+    event('build', 1)
+    event('start', 1)
+    event('time', 1, t=90.)
     assert sink.fraction == pytest.approx(0.95)
     sink.finish()
     frames = stream.getvalue().rstrip('\n').split('\r')[1:]
@@ -386,7 +391,6 @@ def test_simulation_progress_parses_lines():
               for frame in frames]
     assert labels == [
         'trial 1/2: building the network', 'trial 1/2', 'trial 1/2',
-        'trial 2/2: building the network', 'trial 2/2', 'trial 2/2',
-        '2 trial(s) done']
+        '1/2 trial(s) done', 'trial 2/2: building the network', 'trial 2/2',
+        'trial 2/2', '2 trial(s) done']
     assert frames[-1].startswith('[##########] 100%')
-    assert 'joblib' not in stream.getvalue()

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from hnn_core import Network, jones_2009_model, read_params, simulate_dipole
+from hnn_core import Network, neymotin_2020_model, read_params, simulate_dipole
 from hnn_core.drives import drive_spike_times, emitted_times
 from hnn_core.network import DEFAULT_PARAMS
 
@@ -16,7 +16,7 @@ def spans(net):
 def test_params_drives_layout_and_seeds():
     """Model document 7.3, 7.5 and 7.6: gids, seeds and first event times."""
     params = read_params(DEFAULT_PARAMS)
-    net = jones_2009_model(params, add_drives_from_params=True)
+    net = neymotin_2020_model(params, add_drives_from_params=True)
     assert spans(net) == {'L2_basket': (0, 35), 'L2_pyramidal': (35, 135),
                           'L5_basket': (135, 170), 'L5_pyramidal': (170, 270),
                           'evdist1': (270, 505), 'evprox1': (505, 775),
@@ -32,7 +32,7 @@ def test_params_drives_layout_and_seeds():
     trial1 = drive_spike_times(net, 'evdist1', 1, 1045, 170.)[0][0]
     np.testing.assert_allclose(trial1, 60.99889572, atol=5e-9)
 
-    legacy = jones_2009_model(params, add_drives_from_params=True, legacy_mode=True)
+    legacy = neymotin_2020_model(params, add_drives_from_params=True, legacy_mode=True)
     assert spans(legacy) == {'L2_basket': (0, 35), 'L2_pyramidal': (35, 135),
                              'L5_basket': (135, 170), 'L5_pyramidal': (170, 270),
                              'bursty1': (270, 280), 'bursty2': (280, 290),
@@ -53,7 +53,7 @@ def test_hnn_01_params_drives_share_the_published_seeds():
     """Network(params, add_drives_from_params=True): seedcore + absolute gid."""
     net = Network(read_params(DEFAULT_PARAMS), add_drives_from_params=True)
     assert spans(net)['bursty1'] == (270, 271) and spans(net)['evdist1'] == (272, 542)
-    legacy = jones_2009_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
+    legacy = neymotin_2020_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
                               legacy_mode=True)
     for name in ('evdist1', 'evprox1', 'evprox2'):
         old = drive_spike_times(net, name, 0, net._n_gids, 170.)
@@ -67,7 +67,7 @@ def test_hnn_01_params_drives_share_the_published_seeds():
 
 
 def test_poisson_times():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_poisson_drive('pois', rate_constant=50, location='proximal', tstart=10.,
                           tstop=90., weights_ampa=W, event_seed=3)
     times = drive_spike_times(net, 'pois', 0, net._n_gids, 100.)
@@ -90,7 +90,7 @@ def test_poisson_times():
 
 
 def test_bursty_times():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_bursty_drive('alpha', burst_rate=10., tstart=5., burst_std=0.,
                          numspikes=3, spike_isi=4., n_drive_cells=2, location='distal',
                          weights_ampa=W, event_seed=1)
@@ -112,7 +112,7 @@ def test_bursty_times():
 
 
 def test_spike_train_drive_forms(tmp_path):
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_spike_train_drive('replay', spike_data={'a': [5., 1.], 'b': [7.5]},
                               location='proximal', weights_ampa=W)
     assert len(net.gid_ranges['replay']) == 2
@@ -132,7 +132,7 @@ def test_spike_train_drive_forms(tmp_path):
 
 
 def test_tonic_bias_depolarizes():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_tonic_bias(amplitude={'L5_pyramidal': 2.0}, t0=5., tstop=30.)
     net.add_tonic_bias(cell_type='L2_basket', amplitude=0.5, T=20., bias_name='old')
     assert net.external_biases['tonic']['L5_pyramidal']['amplitude'] == 2.0
@@ -146,7 +146,7 @@ def test_tonic_bias_depolarizes():
 
 @pytest.mark.parametrize('kwargs, exc, match', [
     (dict(amplitude={'L4_pyramidal': 1.}), ValueError,
-     "Unknown cell type 'L4_pyramidal'.*'L2_basket'"),
+     "unknown cell type 'L4_pyramidal'.*'L2_basket'"),
     (dict(amplitude=1.), ValueError, 'cell_type is required'),
     (dict(cell_type='L2_basket'), ValueError, 'amplitude is required'),
     (dict(amplitude={'L2_basket': 1.}, t0=10., tstop=5.), ValueError,
@@ -156,7 +156,7 @@ def test_tonic_bias_depolarizes():
     (dict(amplitude={'L2_basket': 'a'}), TypeError, r"amplitude\['L2_basket'\] must be"),
 ])
 def test_tonic_bias_errors(kwargs, exc, match):
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     with pytest.raises(exc, match=match):
         net.add_tonic_bias(**kwargs)
     assert net.external_biases == {}
@@ -177,7 +177,7 @@ def test_tonic_bias_errors(kwargs, exc, match):
     (dict(rate_constant=5., location='apical'), ValueError, "'location'"),
 ])
 def test_poisson_errors(kwargs, exc, match):
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     args = {'location': 'proximal', 'weights_ampa': W, **kwargs}
     with pytest.raises(exc, match=match):
         net.add_poisson_drive('pois', **args)
@@ -196,7 +196,7 @@ def test_poisson_errors(kwargs, exc, match):
     (dict(burst_rate=10., tstart_std='x'), TypeError, 'tstart_std must be'),
 ])
 def test_bursty_errors(kwargs, exc, match):
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     with pytest.raises(exc, match=match):
         net.add_bursty_drive('burst', location='distal', weights_ampa=W, **kwargs)
     assert 'burst' not in net.gid_ranges
@@ -208,7 +208,7 @@ def test_postproc_follows_the_constructor():
     params.update(N_pyr_x=1, N_pyr_y=1)
     old = Network(params)
     (old_dpl,) = simulate_dipole(old, tstop=40., verbose=False)
-    new = jones_2009_model(params, mesh_shape=(1, 1))
+    new = neymotin_2020_model(params, mesh_shape=(1, 1))
     (new_dpl,) = simulate_dipole(new, tstop=40., verbose=False)
     assert old_dpl.scale_applied == 3000 and new_dpl.scale_applied == 1
     expected = new_dpl.copy().smooth(30).scale(3000)
@@ -218,7 +218,7 @@ def test_postproc_follows_the_constructor():
 
 
 def test_recording_options():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=5., sigma=0., numspikes=1, location='distal',
                          weights_ampa={'L5_pyramidal': 0.01})
     (dpl,) = simulate_dipole(net, tstop=20., record_vsec='all', record_isec='soma',
@@ -250,11 +250,11 @@ def test_tonic_bias_from_a_parameter_dict():
     params.update({'Itonic_A_L2Basket': 0.3, 'Itonic_t0_L2Basket': 10.,
                    'Itonic_T_L2Basket': 50., 'Itonic_A_L5Pyr_soma': 1.0,
                    'Itonic_t0_L5Pyr_soma': 10., 'Itonic_T_L5Pyr_soma': 50.})
-    net = jones_2009_model(params, add_drives_from_params=True, mesh_shape=(1, 1))
+    net = neymotin_2020_model(params, add_drives_from_params=True, mesh_shape=(1, 1))
     tonic = net.external_biases['tonic']
     assert tonic['L2_basket']['amplitude'] == 0.3
     assert tonic['L5_pyramidal']['amplitude'] == 1.0
     assert tonic['L5_pyramidal']['t0'] == 10. and tonic['L5_pyramidal']['tstop'] == 50.
     del params['Itonic_T_L2Basket']
     with pytest.raises(ValueError, match='missing Itonic_T_L2Basket'):
-        jones_2009_model(params, add_drives_from_params=True, mesh_shape=(1, 1))
+        neymotin_2020_model(params, add_drives_from_params=True, mesh_shape=(1, 1))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from hnn_core import Network, jones_2009_model, read_params
+from hnn_core import Network, neymotin_2020_model, read_params
 from hnn_core.drives import drive_spike_times, emitted_times
 from hnn_core.network import DEFAULT_PARAMS
 
@@ -48,7 +48,7 @@ def test_sync_within_trial():
 
 def test_event_seed_rule():
     """hnn-core 0.6: seed = event_seed + trial * n_gids + offset (7.3.1 B)."""
-    net = add_example_drives(jones_2009_model(), event_seed=4)
+    net = add_example_drives(neymotin_2020_model(), event_seed=4)
     assert net._n_gids == 1045
     for name, mu, sigma in (('evdist1', 63.53, 3.85), ('evprox1', 26.61, 2.47)):
         for trial in (0, 1):
@@ -64,8 +64,8 @@ def test_event_seed_rule():
 
 
 def test_event_seed_times_do_not_depend_on_drive_order():
-    a = add_example_drives(jones_2009_model(mesh_shape=(3, 3)), event_seed=4)
-    b = jones_2009_model(mesh_shape=(3, 3))
+    a = add_example_drives(neymotin_2020_model(mesh_shape=(3, 3)), event_seed=4)
+    b = neymotin_2020_model(mesh_shape=(3, 3))
     names = list(a.external_drives)[::-1]
     for name in names:
         drive = a.external_drives[name]
@@ -92,7 +92,7 @@ def test_default_seed_follows_the_constructor():
     assert v01.external_drives['ev']['event_seed'] is None
     assert v01.external_drives['ev']['dynamics'] == {
         'mu': 20., 'sigma': 1., 'numspikes': 1, 'sync_within_trial': False}
-    cur = jones_2009_model()
+    cur = neymotin_2020_model()
     cur.add_evoked_drive('ev', mu=20., sigma=1., numspikes=1, location='proximal',
                          weights_ampa={'L2_basket': 0.1})
     assert cur.external_drives['ev']['event_seed'] == 2
@@ -101,7 +101,7 @@ def test_default_seed_follows_the_constructor():
 
 
 def test_numspikes_and_time_window():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=5., sigma=10., numspikes=20, location='proximal',
                          weights_ampa={'L5_pyramidal': 0.1}, event_seed=7)
     (times,) = drive_spike_times(net, 'ev', 0, net._n_gids, 12.)
@@ -110,7 +110,9 @@ def test_numspikes_and_time_window():
     assert 0 < len(times) < 20
     np.testing.assert_array_equal(times, emitted_times(kept))
     # hnn-core 0.1 drops only times <= 0
-    old = Network(read_params(DEFAULT_PARAMS), mesh_shape=(1, 1))
+    params = read_params(DEFAULT_PARAMS)
+    params.update(N_pyr_x=1, N_pyr_y=1)
+    old = Network(params)
     old.add_evoked_drive('ev', mu=5., sigma=10., numspikes=20, location='proximal',
                          weights_ampa={'L5_pyramidal': 0.1}, seedcore=4)
     times = drive_spike_times(old, 'ev', 0, old._n_gids, 12.)[3]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core import neymotin_2020_model, simulate_dipole
 from hnn_core.drives import emitted_times
 
 DT = 0.025
@@ -26,7 +26,7 @@ def test_isolated_cells():
 
     Values from the model document (section 11.2), measured with hnn-core 0.6.1.
     """
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     (dpl,) = simulate_dipole(net, tstop=50., verbose=False)
     assert net.cell_response.spike_times == [[]]
     l2, l5 = raw_dipoles(dpl)
@@ -42,7 +42,7 @@ def test_isolated_cells():
 
 def test_single_tuft_event_on_l5():
     """One AMPA event of 0.01 uS on the L5 apical tuft at 5.1 ms (section 11.2)."""
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('tuft', mu=5.0, sigma=0., numspikes=1, location='distal',
                          weights_ampa={'L5_pyramidal': 0.01}, synaptic_delays=0.1)
     (dpl,) = simulate_dipole(net, tstop=10., verbose=False)
@@ -53,7 +53,7 @@ def test_single_tuft_event_on_l5():
 
 def test_spike_times_on_the_step_grid():
     """Real cells spike at t_n + 1e-10; drive cells at their (emitted) times."""
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=20., sigma=4., numspikes=5, location='proximal',
                          weights_ampa={'L2_basket': 0.5, 'L5_pyramidal': 0.05},
                          event_seed=11)
@@ -78,7 +78,7 @@ def test_long_spike_trains_are_split_over_sources():
     """More spikes than one DriveSource holds still all fire, under one gid."""
     from hnn_core.engine.model import _MAX_SPIKES_PER_SOURCE
     n = 2 * _MAX_SPIKES_PER_SOURCE + 7
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('many', mu=50., sigma=20., numspikes=n, location='distal',
                          weights_ampa={'L2_pyramidal': 1e-6}, cell_specific=False,
                          n_drive_cells=1, event_seed=3)
@@ -93,7 +93,7 @@ def test_long_spike_trains_are_split_over_sources():
 
 
 def test_trials_are_reproducible_and_replace_results():
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=10., sigma=3., numspikes=2, location='proximal',
                          weights_ampa={'L5_pyramidal': 0.05})
     first = simulate_dipole(net, tstop=30., n_trials=2, verbose=False)
@@ -108,7 +108,7 @@ def test_trials_are_reproducible_and_replace_results():
 
 
 def test_progress_output(capsys):
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     simulate_dipole(net, tstop=30., verbose=True)
     out = capsys.readouterr().out.splitlines()
     out = [line for line in out if not line.startswith('Loading custom mechanism')]
@@ -119,13 +119,32 @@ def test_progress_output(capsys):
     assert capsys.readouterr().out == ''
 
 
+def test_progress_callback(capsys):
+    """A callback hears every step instead of the printed lines."""
+    from hnn_core.progress import ProgressEvent
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    events = []
+    simulate_dipole(net, tstop=30., n_trials=2, progress=events.append)
+    assert capsys.readouterr().out == ''
+    assert all(isinstance(e, ProgressEvent) for e in events)
+    kinds = [e.kind for e in events if e.kind != 'mechanisms']
+    assert kinds == ['build', 'built', 'start', 'time', 'time', 'time', 'done'] * 2
+    times = [e.t for e in events if e.kind == 'time']
+    assert times == [0.025, 10., 20.] * 2
+    assert [e.trial for e in events if e.kind == 'done'] == [0, 1]
+    fractions = [e.fraction for e in events if e.kind != 'mechanisms']
+    assert fractions == sorted(fractions) and fractions[-1] == 1.
+    with pytest.raises(TypeError, match='progress must be an instance of a function or None'):
+        simulate_dipole(net, tstop=30., progress='bar')
+
+
 @pytest.mark.both_neurons
 @pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
 def test_a_finished_trial_leaves_no_model_behind(engine):
     # Sections left over from earlier trials would be integrated again by every
     # later one, each run slower than the one before.
     from neuron import h
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=5., sigma=0., numspikes=1, location='proximal',
                          weights_ampa={'L5_pyramidal': 0.05})
     for _ in range(2):

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from hnn_core import jones_2009_model, simulate_dipole, JoblibBackend, MPIBackend
+from hnn_core import neymotin_2020_model, simulate_dipole, JoblibBackend, MPIBackend
 from hnn_core.backends import _find_mpiexec
 from hnn_core.simulation_plan import make_plan
 
@@ -72,7 +72,7 @@ def test_same_results_whatever_the_backend(capsys):
 def test_more_ranks_than_cells(engine):
     # 4 cells and 2 drive cells over 8 ranks: ranks 4 and 5 hold a drive cell
     # only, ranks 6 and 7 nothing at all
-    net = jones_2009_model(mesh_shape=(1, 1))
+    net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=5., sigma=1., numspikes=2, location='proximal',
                          weights_ampa={'L5_pyramidal': 0.05, 'L2_basket': 0.05})
     assert net.gid_ranges['ev'] == range(4, 6)
@@ -117,6 +117,16 @@ def test_progress_is_reported(capsys):
     assert 'running trial 1 on 2 cores' in out
     assert 'Simulation time: 10.0 ms...' in out
     assert not any('numprocs' in line for line in out)
+    # a callback hears rank 0's steps instead
+    events = []
+    with MPIBackend(n_procs=2):
+        simulate_dipole(small_evoked_net(), tstop=15., n_trials=1,
+                        progress=events.append)
+    assert not any('Simulation time' in line
+                   for line in capsys.readouterr().out.splitlines())
+    assert [e.kind for e in events if e.kind != 'mechanisms'] == [
+        'build', 'built', 'start', 'time', 'time', 'done']
+    assert [e.n_ranks for e in events if e.kind == 'start'] == [2]
 
 
 def test_fallback_without_mpi(capsys):
@@ -153,8 +163,8 @@ def _ranks_of(workdir_marker):
 def test_failing_rank_is_reported_and_others_untouched():
     bystander = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
     try:
-        net = jones_2009_model(mesh_shape=(1, 1))  # gids 0..3: rank 1 gets gid 1
-        plan = make_plan(net, tstop=20., dt=0.025, n_trials=1)
+        net = neymotin_2020_model(mesh_shape=(1, 1))  # gids 0..3: rank 1 gets gid 1
+        plan, _ = make_plan(net, tstop=20., dt=0.025, n_trials=1)
         broken = plan.templates['L2_pyramidal'].sections[0].mechanisms
         broken['no_such_mechanism'] = {}
         backend = MPIBackend(n_procs=3)
@@ -165,7 +175,7 @@ def test_failing_rank_is_reported_and_others_untouched():
         assert '--- rank 1 ---' in message and 'no_such_mechanism' in message
         assert '--- rank 0 ---' not in message
         assert bystander.poll() is None  # not touched
-        assert _ranks_of('hnn_core._mpi_child') == []
+        assert _ranks_of('hnn_core.engine._mpi_child') == []
     finally:
         bystander.kill()
         bystander.wait()
@@ -174,8 +184,8 @@ def test_failing_rank_is_reported_and_others_untouched():
 def test_interrupt_leaves_no_rank(tmp_path):
     script = tmp_path / 'long_run.py'
     script.write_text(textwrap.dedent('''
-        from hnn_core import jones_2009_model, simulate_dipole, MPIBackend
-        net = jones_2009_model(mesh_shape=(3, 3))
+        from hnn_core import neymotin_2020_model, simulate_dipole, MPIBackend
+        net = neymotin_2020_model(mesh_shape=(3, 3))
         with MPIBackend(n_procs=2):
             simulate_dipole(net, tstop=100000., n_trials=1)
     '''))
@@ -186,7 +196,7 @@ def test_interrupt_leaves_no_rank(tmp_path):
         ranks = []
         while time.time() < deadline and len(ranks) < 2:
             time.sleep(0.5)
-            ranks = _ranks_of('hnn_core._mpi_child')
+            ranks = _ranks_of('hnn_core.engine._mpi_child')
         assert len(ranks) >= 2, 'the ranks did not start'
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
@@ -203,3 +213,29 @@ def test_interrupt_leaves_no_rank(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_edited_network_over_mpi_equals_serial():
+    """Named-section locations, pruned drive cells, per-cell thresholds and a
+    user-defined cell type spread over ranks as in one process."""
+    import model_cases
+
+    def make():
+        net, _ = model_cases.build_case('connectivity_mesh3x3')
+        cell = net.cell_types['L2_basket']['cell_object'].copy()
+        net.add_cell_type('L2_basket_copy', cell, [(0., 1., 1000.), (2., 1., 1000.)],
+                          cell_metadata={'electro_type': 'inhibitory'})
+        net.add_connection('L2_pyramidal', 'L2_basket_copy', 'soma', 'ampa', 0.01, 1.,
+                           3., threshold=-10.)
+        return net
+
+    results = []
+    for backend in (JoblibBackend(1), MPIBackend(n_procs=2), MPIBackend(n_procs=3)):
+        net = make()
+        with backend:
+            dpls = simulate_dipole(net, tstop=60., n_trials=1, verbose=False,
+                                   engine='neuron')
+        results.append((dpls, net.cell_response))
+    assert 'L2_basket_copy' in results[0][1].spike_types[0]
+    for other in results[1:]:
+        assert_same(results[0], other)

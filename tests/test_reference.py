@@ -10,7 +10,7 @@ import os.path as op
 import numpy as np
 import pytest
 
-from hnn_core import jones_2009_model, simulate_dipole, read_params
+from hnn_core import neymotin_2020_model, simulate_dipole, read_params
 from hnn_core.network import DEFAULT_PARAMS
 
 from conftest import DATA, rel_rms, assert_same_spikes
@@ -38,7 +38,7 @@ def network_from_config(fname):
         kwargs.update(params=read_params(DEFAULT_PARAMS),
                       legacy_mode=cfg.get('legacy_mode', False),
                       add_drives_from_params=cfg.get('add_drives_from_params', False))
-    net = jones_2009_model(**kwargs)
+    net = neymotin_2020_model(**kwargs)
     for drive in cfg.get('drives', []):
         drive = dict(drive)
         kind = drive.pop('type')
@@ -98,7 +98,7 @@ def test_drives_two_trials(case, engine):
 @pytest.mark.slow
 def test_published_hnn_dipole(tmp_path):
     """HNN's published evoked response: params drives in legacy mode, 10x10."""
-    net = jones_2009_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
+    net = neymotin_2020_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
                            legacy_mode=True)
     ref = np.load(op.join(DATA, 'published_dipole.npz'))
     assert {k: [v.start, v.stop] for k, v in net.gid_ranges.items()} == \
@@ -122,7 +122,7 @@ def test_published_hnn_dipole(tmp_path):
 @pytest.mark.reference
 def test_one_by_one_network_traces():
     """The model document's full-resolution 1x1 traces, trials 0 and 1."""
-    net = jones_2009_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
+    net = neymotin_2020_model(read_params(DEFAULT_PARAMS), add_drives_from_params=True,
                            mesh_shape=(1, 1))
     assert {k: d['event_seed'] for k, d in net.external_drives.items()} == \
         {'evdist1': 6, 'evprox1': 9, 'evprox2': 13}

@@ -1,7 +1,7 @@
 """Bad input gets a TypeError or ValueError naming the parameter."""
 import pytest
 
-from hnn_core import Network, jones_2009_model, read_params, simulate_dipole
+from hnn_core import Network, neymotin_2020_model, read_params, simulate_dipole
 from hnn_core.network import DEFAULT_PARAMS
 
 GOOD = dict(mu=20., sigma=1., numspikes=1, location='proximal',
@@ -9,13 +9,13 @@ GOOD = dict(mu=20., sigma=1., numspikes=1, location='proximal',
 
 
 def add(net=None, **kwargs):
-    net = jones_2009_model(mesh_shape=(3, 3)) if net is None else net
+    net = neymotin_2020_model(mesh_shape=(3, 3)) if net is None else net
     net.add_evoked_drive('ev', **{**GOOD, **kwargs})
     return net
 
 
 @pytest.mark.parametrize('kwargs, exc, match', [
-    (dict(location='apical'), ValueError, "'location'.*'proximal', 'distal'"),
+    (dict(location='apical'), ValueError, "'location'.*'distal', 'proximal', 'apical_1'"),
     (dict(location=3), TypeError, 'location must be'),
     (dict(sigma=-1.), ValueError, 'sigma must be'),
     (dict(sigma='1'), TypeError, 'sigma must be'),
@@ -48,7 +48,7 @@ def add(net=None, **kwargs):
     (dict(sync_within_trial='yes'), TypeError, 'sync_within_trial must be'),
 ])
 def test_evoked_drive_arguments(kwargs, exc, match):
-    net = jones_2009_model(mesh_shape=(3, 3))
+    net = neymotin_2020_model(mesh_shape=(3, 3))
     with pytest.raises(exc, match=match):
         add(net, **kwargs)
     # nothing half-added
@@ -67,7 +67,7 @@ def test_drive_name_used_twice():
 
 @pytest.mark.parametrize('name', ['', 'my drive', 'ev\t1'])
 def test_drive_name_must_be_one_word(name):
-    net = jones_2009_model(mesh_shape=(3, 3))
+    net = neymotin_2020_model(mesh_shape=(3, 3))
     with pytest.raises(ValueError, match='name must be a non-empty string without '
                                          'white space'):
         net.add_evoked_drive(name, **GOOD)
@@ -75,7 +75,7 @@ def test_drive_name_must_be_one_word(name):
 
 
 def test_tonic_bias_defined_twice():
-    net = jones_2009_model(mesh_shape=(3, 3))
+    net = neymotin_2020_model(mesh_shape=(3, 3))
     net.add_tonic_bias(cell_type='L2_pyramidal', amplitude=1.0, tstop=10.)
     with pytest.raises(ValueError, match="named 'tonic' is already defined for "
                                          "L2_pyramidal; give another bias_name"):
@@ -98,16 +98,25 @@ def test_edited_drive_is_checked_before_the_run(key, value, exc, match):
     assert net.cell_response is None  # nothing ran
 
 
-def test_edited_weights_must_keep_the_drive_cells():
-    net = add()  # cell-specific: one drive cell per L2 pyramidal cell
+@pytest.mark.parametrize('key, value', [('location', 'distal'),
+                                        ('space_constant', 10.),
+                                        ('synaptic_delays', 2.)])
+def test_edited_connection_arguments_of_a_drive_are_refused(key, value):
+    """A drive's connections are made when it is added: say so, do not ignore it."""
+    net = add()
+    net.external_drives['ev'][key] = value
+    with pytest.raises(ValueError, match=rf"net.external_drives\['ev'\]\['{key}'\] "
+                                         r"was changed.*pick_connection"):
+        simulate_dipole(net, tstop=5., n_trials=1, verbose=False)
+    assert net.cell_response is None  # nothing ran
+    net = add()
     net.external_drives['ev']['weights_ampa']['L5_pyramidal'] = 0.01
-    with pytest.raises(ValueError, match=r"need 18 drive cells, but the drive was "
-                                         r"added with 9; remove it"):
+    with pytest.raises(ValueError, match=r"\['weights_ampa'\] was changed"):
         simulate_dipole(net, tstop=5., n_trials=1, verbose=False)
 
 
 def test_spike_train_times_must_be_numbers():
-    net = jones_2009_model(mesh_shape=(3, 3))
+    net = neymotin_2020_model(mesh_shape=(3, 3))
     with pytest.raises(ValueError, match="spike times of source 0 must be numbers"):
         net.add_spike_train_drive('st', spike_data={0: ['a']}, location='proximal',
                                   weights_ampa={'L5_pyramidal': 0.01})
@@ -123,13 +132,20 @@ def test_integer_delay_is_accepted():
 def test_missing_parameter():
     params = read_params(DEFAULT_PARAMS)
     del params['gbar_L2Pyr_L2Pyr_ampa']
-    net = add(jones_2009_model(params, mesh_shape=(1, 1)))
     with pytest.raises(ValueError, match="'gbar_L2Pyr_L2Pyr_ampa' is missing"):
-        simulate_dipole(net, tstop=5., verbose=False)
+        neymotin_2020_model(params, mesh_shape=(1, 1))
     params = read_params(DEFAULT_PARAMS)
-    del params['L5Pyr_soma_gbar_ca']
-    net = add(jones_2009_model(params, mesh_shape=(1, 1)))
-    with pytest.raises(ValueError, match="'L5Pyr_soma_gbar_ca' is missing"):
+    params['L5Pyr_soma_gbar_ca'] = 30.
+    del params['L5Pyr_dend_gbar_ca']
+    # hnn-core 0.1 reads the cells from the parameters (the published value where
+    # one is missing), 0.6 uses the published values
+    l5 = Network(params).cell_types['L5_pyramidal']['cell_object']
+    assert l5.sections['soma'].mechs['ca'] == {'gbar_ca': 30.}
+    assert l5.sections['apical_1'].mechs['ca'] == {'gbar_ca': 60.}
+    params = read_params(DEFAULT_PARAMS)
+    del params['celsius']
+    net = add(neymotin_2020_model(params, mesh_shape=(1, 1)))
+    with pytest.raises(ValueError, match="'celsius' is missing"):
         simulate_dipole(net, tstop=5., verbose=False)
     params = read_params(DEFAULT_PARAMS)
     del params['N_pyr_x']
@@ -141,11 +157,11 @@ def test_network_arguments():
     with pytest.raises(TypeError, match='params must be'):
         Network('default.json')
     with pytest.raises(ValueError, match='mesh_shape must be'):
-        jones_2009_model(mesh_shape=(3,))
+        neymotin_2020_model(mesh_shape=(3,))
     with pytest.raises(ValueError, match=r'mesh_shape\[1\] must be an integer >= 1'):
-        jones_2009_model(mesh_shape=(3, 0))
+        neymotin_2020_model(mesh_shape=(3, 0))
     with pytest.raises(TypeError, match='legacy_mode must be'):
-        jones_2009_model(legacy_mode='yes')
+        neymotin_2020_model(legacy_mode='yes')
 
 
 def test_simulate_arguments():

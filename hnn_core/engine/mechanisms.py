@@ -213,11 +213,12 @@ class _suppress_c_stdout:
         return False
 
 
-def load_mechanisms(verbose=True):
+def load_mechanisms(verbose=False, announce=None):
     """Compile (if needed) and load the package mechanisms into this process.
 
-    Loading happens once per process. Prints ``Loading custom mechanism files
-    from <library>`` the first time when ``verbose``.
+    Loading happens once per process. The first time, ``announce(library)`` is
+    called if given, else ``Loading custom mechanism files from <library>`` is
+    printed when ``verbose``.
     """
     global _loaded_library
     if _loaded_library is not None:
@@ -227,7 +228,9 @@ def load_mechanisms(verbose=True):
     if hasattr(h, 'DriveSource'):
         _loaded_library = lib  # e.g. inherited by a forked worker
         return lib
-    if verbose:
+    if announce is not None:
+        announce(lib)
+    elif verbose:
         print(f'Loading custom mechanism files from {lib}', flush=True)
     with _suppress_c_stdout():
         ok = h.nrn_load_dll(lib)

@@ -12,6 +12,16 @@ from neuron import h
 _MAX_SPIKES_PER_SOURCE = 128
 
 
+def _set_parameter(target, name, value, cell_type, section):
+    """Set a mechanism parameter of a section or segment, naming it if unknown."""
+    try:
+        setattr(target, name, value)
+    except (AttributeError, NameError, LookupError):
+        raise ValueError(f'{cell_type} section {section!r}: no inserted mechanism has '
+                         f'a parameter named {name!r} (parameters carry their '
+                         "mechanism's suffix, e.g. 'gbar_km')") from None
+
+
 class _Cell:
     """The NEURON objects of one real cell."""
 
@@ -38,8 +48,6 @@ class _Cell:
             sec.diam = spec.diam_effective
             sec.cm = spec.cm
             sec.Ra = spec.Ra
-            if spec.parent is not None:
-                sec.connect(self.sections[spec.parent](spec.parent_x), 0)
             for mech, values in spec.mechanisms.items():
                 try:
                     sec.insert(mech)
@@ -48,10 +56,14 @@ class _Cell:
                                      f'mechanism named {mech!r}') from None
                 for name, value in values.items():
                     if not isinstance(value, tuple):
-                        setattr(sec, f'{name}_{mech}', value)
+                        _set_parameter(sec, name, value, template.cell_type, spec.name)
             for receptor, params in spec.synapses.items():
                 self._synapse_specs[(spec.name, receptor)] = params
             self.sections[spec.name] = sec
+        for spec in template.sections:
+            if spec.parent is not None:
+                self.sections[spec.name].connect(
+                    self.sections[spec.parent](spec.parent_x), spec.child_x)
 
     def finish(self, threshold):
         """Per-segment values, initial voltages and the spike detector."""
@@ -61,7 +73,8 @@ class _Cell:
                 for name, value in values.items():
                     if isinstance(value, tuple):
                         for seg, seg_value in zip(sec, value):
-                            setattr(seg, f'{name}_{mech}', seg_value)
+                            _set_parameter(seg, name, seg_value, self.cell_type,
+                                           spec.name)
             for seg in sec.allseg():
                 seg.v = spec.v_init
         soma = self.sections['soma']
@@ -145,7 +158,7 @@ class NeuronNetwork:
         for gid in range(self.rank, plan.n_cells, self.n_ranks):
             self.cells[gid] = _Cell(gid, plan.templates[plan.cell_type(gid)])
         for gid, cell in self.cells.items():
-            cell.finish(plan.threshold)
+            cell.finish(plan.thresholds[gid])
             self.pc.set_gid2node(gid, self.rank)
             self.pc.cell(gid, cell.detector)
 
@@ -161,7 +174,7 @@ class NeuronNetwork:
             can_fire[gid] = len(times) > 0
         contacts = []
         for block in plan.blocks:
-            sections = plan.templates[block.target_type].locations[block.location]
+            sections = block.sections
             if not sections:
                 continue
             # Inert contacts are left out: weight-0 events change nothing, and an
@@ -231,7 +244,7 @@ class NeuronNetwork:
                 clamp.dur = tstop - t0
                 self.clamps.append(clamp)
 
-    def pyramidal_cells(self, cell_type):
+    def cells_of_type(self, cell_type):
         return [cell for cell in self.cells.values() if cell.cell_type == cell_type]
 
     def clear(self):

@@ -22,6 +22,7 @@ import time
 import numpy as np
 from neuron import h
 
+from ..progress import ProgressEvent, print_progress
 from .mechanisms import load_mechanisms, compile_mechanisms, coreneuron_library
 from .model import NeuronNetwork
 
@@ -31,7 +32,6 @@ PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # progress lines of a chunk are printed when it ends); the voltages recorded in
 # one chunk stay small (~35 MB for the default network).
 CORENEURON_CHUNK = 40.0  # ms
-DIPOLE_LAYERS = {'L2': 'L2_pyramidal', 'L5': 'L5_pyramidal'}
 ENGINES = ('coreneuron', 'neuron')
 
 
@@ -50,12 +50,16 @@ def _progress_marks(tstop, dt):
     return marks
 
 
-def _report(t):
-    print(f'Simulation time: {round(t, 2)} ms...', flush=True)
+def _time_reporter(report, trial_idx, n_trials, tstop):
+    """A function of t that reports the simulated time (None if nobody listens)."""
+    if report is None:
+        return None
+    return lambda t: report(ProgressEvent('time', trial=trial_idx, n_trials=n_trials,
+                                          t=float(t), tstop=tstop))
 
 
 class _DipoleRows:
-    """One dipole time series (fAm) per local pyramidal cell, per layer.
+    """One dipole time series (fAm) per local cell, per measured cell type.
 
     Only segments with a non-zero dipole weight are read: inside an unbranched
     section the axial-current terms telescope, so only the segments next to a
@@ -64,12 +68,13 @@ class _DipoleRows:
 
     def __init__(self, net):
         self.layers = {}
-        for layer, cell_type in DIPOLE_LAYERS.items():
-            cells = sorted(net.pyramidal_cells(cell_type), key=lambda c: c.gid)
+        for cell_type in net.plan.dipole_types:
+            cells = sorted(net.cells_of_type(cell_type), key=lambda c: c.gid)
             weights = net.plan.templates[cell_type].dipole_weights()
             used = np.flatnonzero(weights)
-            self.layers[layer] = (np.array([c.gid for c in cells], int),
-                                  weights[used], [self._pick(c, used) for c in cells])
+            self.layers[cell_type] = (np.array([c.gid for c in cells], int),
+                                      weights[used],
+                                      [self._pick(c, used) for c in cells])
         self.rows = {layer: [] for layer in self.layers}
 
     @staticmethod
@@ -135,7 +140,7 @@ class _RecordedVoltages:
 class _GatheredVoltages:
     """NEURON path: fold the voltages into dipoles after every step."""
 
-    def __init__(self, rows, tstop, dt, verbose, t_vec):
+    def __init__(self, rows, tstop, dt, report_time, t_vec):
         self.rows = rows
         self.t_vec = t_vec
         self.segments = rows.segments()
@@ -156,7 +161,8 @@ class _GatheredVoltages:
         for layer, (gids, weights, _) in rows.layers.items():
             self.slices[layer] = slice(start, start + len(gids) * len(weights))
             start += len(gids) * len(weights)
-        self.marks = _progress_marks(tstop, dt) if verbose else []
+        self.report_time = report_time
+        self.marks = _progress_marks(tstop, dt) if report_time else []
         self.dt = dt
 
     def _point(self):
@@ -177,7 +183,7 @@ class _GatheredVoltages:
         t = self.n_steps * self.dt
         if self.marks and t >= self.marks[0] - self.dt / 2:
             self.marks.pop(0)
-            _report(t)
+            self.report_time(t)
 
     def finish(self):
         for layer, block in self.blocks.items():
@@ -266,9 +272,9 @@ def _merge_on_rank0(pc, rank, local):
     return merged
 
 
-def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
+def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
     from neuron import coreneuron
-    lib = coreneuron_library(load_mechanisms(verbose=False))
+    lib = coreneuron_library(load_mechanisms())
     # CoreNEURON looks its mechanism library up in this variable at each run.
     os.environ['CORENEURONLIB'] = lib
     coreneuron.enable = True
@@ -277,7 +283,7 @@ def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
         voltages = _RecordedVoltages(rows)
         h.finitialize()
         times = []
-        marks = _progress_marks(plan.tstop, plan.dt) if verbose else []
+        marks = _progress_marks(plan.tstop, plan.dt) if report_time else []
         # equal chunks of about CORENEURON_CHUNK ms, ending on whole steps
         n_chunks = max(1, int(round(plan.tstop / CORENEURON_CHUNK)))
         ends = [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
@@ -290,19 +296,19 @@ def _solve_coreneuron(plan, rows, traces, t_vec, verbose):
             voltages.collect()
             traces.collect()
             while marks and marks[0] - plan.dt / 2 <= h.t:
-                _report(marks.pop(0))  # the simulation has passed this time
+                report_time(marks.pop(0))  # the simulation has passed this time
         return np.concatenate(times) if times else np.empty(0)
     finally:
         coreneuron.enable = False
 
 
-def _solve_neuron(plan, rows, traces, t_vec, verbose):
+def _solve_neuron(plan, rows, traces, t_vec, report_time):
     if t_vec is None:  # a rank with drive cells only: no voltages to gather
         h.finitialize()
         h.ParallelContext().psolve(plan.tstop)
         return np.empty(0)
     cvode = h.CVode()
-    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, verbose, t_vec)
+    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, report_time, t_vec)
     callback = gathered.after_step  # the same object must be removed afterwards
     cvode.extra_scatter_gather(0, callback)
     try:
@@ -316,7 +322,7 @@ def _solve_neuron(plan, rows, traces, t_vec, verbose):
     return t_vec.as_numpy().copy()
 
 
-def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
+def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
     """Simulate one trial of ``plan`` on this process.
 
     Parameters
@@ -329,30 +335,42 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
         This process builds the cells and drive cells with gid % n_ranks == rank;
         with n_ranks > 1 every rank must call this together (MPI).
     verbose : bool
-        Report the build and, after the first step and every 10 ms, the
-        simulated time (printed by rank 0 only).
+        Print the progress (when ``report`` is None).
+    report : callable | None
+        Called with a :class:`~hnn_core.progress.ProgressEvent` at each step:
+        mechanisms loaded, model built, trial started, then after the first
+        step and every 10 ms of simulated time. Only rank 0 reports.
 
     Returns
     -------
     result : dict | None
         On rank 0: ``times`` (ms, NEURON's accumulated time of every sample),
-        ``dipole`` (dict 'L2'/'L5' -> raw dipole summed over the layer's cells,
-        fAm, the sample at t = 0 set to 0 as the reference records it),
+        ``dipole`` (dict measured cell type -> raw dipole summed over its
+        cells, fAm, the sample at t = 0 set to 0 as the reference records it),
         ``spike_times`` (ms) and ``spike_gids`` of all cells, the requested
         traces (``vsec``, ``isec``, ``ca``: gid -> section -> array),
         ``timings`` (s: ``build``, ``solve``) and ``n_netcons`` (connections
         made on rank 0). None on other ranks.
     """
-    verbose = verbose and rank == 0
-    load_mechanisms(verbose=verbose)
+    if report is None and verbose:
+        report = print_progress
+    if rank != 0:
+        report = None
+    n_trials = plan.n_trials
+
+    def event(kind, **kwargs):
+        if report is not None:
+            report(ProgressEvent(kind, trial=trial_idx, n_trials=n_trials,
+                                 tstop=plan.tstop, **kwargs))
+
+    load_mechanisms(announce=lambda lib: event('mechanisms', path=lib))
     pc = h.ParallelContext()
-    if verbose:
-        print('Building the NEURON model', flush=True)
+    event('build')
     start = time.perf_counter()
     net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
-    if verbose:
-        print('[Done]', flush=True)
-        print(f'running trial {trial_idx + 1} on {n_ranks} cores', flush=True)
+    event('built')
+    event('start', n_ranks=n_ranks)
+    report_time = _time_reporter(report, trial_idx, n_trials, plan.tstop)
     try:
         rows = _DipoleRows(net)
         traces = _TraceRecorder(net, plan.record)
@@ -370,9 +388,9 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
         # No voltage argument to finitialize (in the solvers): every section
         # keeps its own initial potential.
         if plan.engine == 'coreneuron':
-            times = _solve_coreneuron(plan, rows, traces, t_vec, verbose)
+            times = _solve_coreneuron(plan, rows, traces, t_vec, report_time)
         else:
-            times = _solve_neuron(plan, rows, traces, t_vec, verbose)
+            times = _solve_neuron(plan, rows, traces, t_vec, report_time)
         solved = time.perf_counter()
         dipole = rows.sum_over_cells(pc, rank, len(times))
         local = {'spike_times': spike_times.as_numpy().copy(),
@@ -384,6 +402,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True):
             # The reference clears its dipole accumulator during initialisation
             # and records 0 at t = 0.
             series[0] = 0.0
+        event('done')
         return {'times': times, 'dipole': dipole, **merged,
                 'timings': {'build': built - start, 'solve': solved - built},
                 'n_netcons': len(net.netcons)}

@@ -1,10 +1,11 @@
 """Entry point of every MPI rank started by :class:`hnn_core.MPIBackend`.
 
-    mpiexec -np N python -m hnn_core._mpi_child WORKDIR VERBOSE
+    mpiexec -np N python -m hnn_core.engine._mpi_child WORKDIR VERBOSE
 
 Reads the simulation plan from ``WORKDIR/plan.pkl``, runs its trials one after
 another with the cells spread over the ranks, and rank 0 writes the results to
-``WORKDIR/results.pkl``. A rank that fails writes its traceback to
+``WORKDIR/results.pkl``. With VERBOSE 1, rank 0 writes its progress events to
+its standard output, one encoded line each, for the parent to pass on. A rank that fails writes its traceback to
 ``WORKDIR/rank<k>.err`` and exits non-zero, which makes mpiexec stop the others.
 """
 
@@ -17,7 +18,7 @@ import traceback
 
 def _init_mpi():
     from neuron import h
-    from .engine.mechanisms import _suppress_c_stdout
+    from .mechanisms import _suppress_c_stdout
     with _suppress_c_stdout():  # NEURON announces "numprocs=N" on stdout
         h.nrnmpi_init()
     pc = h.ParallelContext()
@@ -30,9 +31,12 @@ def main(workdir, verbose):
         pc, rank, n_ranks = _init_mpi()
         with open(op.join(workdir, 'plan.pkl'), 'rb') as fid:
             plan = pickle.load(fid)
-        from .engine import run_trial
+        from .run import run_trial
+        from ..progress import _encode
+        report = (lambda event: print(_encode(event), flush=True)) if verbose else None
         results = [run_trial(plan, trial_idx, rank=rank, n_ranks=n_ranks,
-                             verbose=verbose) for trial_idx in range(plan.n_trials)]
+                             verbose=False, report=report)
+                   for trial_idx in range(plan.n_trials)]
         if rank == 0:
             tmp = op.join(workdir, 'results.pkl.part')
             with open(tmp, 'wb') as fid:

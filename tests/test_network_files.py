@@ -1,0 +1,168 @@
+"""Network configuration files, both ways between this package and hnn-core 0.6.1."""
+import io
+import json
+import os.path as op
+
+import numpy as np
+import pytest
+
+from hnn_core import (read_network_configuration, network_to_dict, dict_to_network,
+                      convert_to_json, neymotin_2020_model, simulate_dipole,
+                      read_params)
+from hnn_core.network_models import add_erp_drives_to_jones_model
+from conftest import DATA
+from test_model_reference import check_against_oracle
+import model_cases
+
+ENGINES = ('neuron', 'coreneuron')
+
+
+def _engines():
+    from hnn_core.engine import available_engines
+    return available_engines()
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize('engine', ENGINES)
+def test_a_file_written_by_hnn_core_061_simulates_as_there(engine):
+    """oracle_network_config.json: law_2021_model with edits, drives and a bias,
+    written by hnn-core 0.6.1, which simulated it (oracle_network_config.npz)."""
+    if engine not in _engines():
+        pytest.skip(f'{engine} is not available')
+    net = read_network_configuration(op.join(DATA, 'oracle_network_config.json'))
+    assert set(net.external_drives) == {'evdist1', 'evprox1', 'evprox2',
+                                        'poisson_prox', 'bursty_dist'}
+    assert net.external_biases
+    dpls = simulate_dipole(net, tstop=170., n_trials=2, verbose=False, engine=engine)
+    check_against_oracle(net, dpls, np.load(op.join(DATA, 'oracle_network_config.npz')))
+
+
+def test_our_configuration_file_is_what_we_write():
+    """hnn_core_network_config.json, which hnn-core 0.6.1 read and simulated, is
+    still exactly what this package writes for the same network."""
+    from make_hnn_core_config import build
+    with open(op.join(DATA, 'hnn_core_network_config.json')) as fid:
+        written = json.load(fid)
+    assert json.loads(json.dumps(network_to_dict(build()))) == written
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize('engine', ENGINES)
+def test_a_file_written_here_simulates_in_hnn_core_061_as_here(engine):
+    if engine not in _engines():
+        pytest.skip(f'{engine} is not available')
+    from make_hnn_core_config import build
+    net = build()
+    dpls = simulate_dipole(net, tstop=170., n_trials=2, verbose=False, engine=engine)
+    check_against_oracle(net, dpls,
+                         np.load(op.join(DATA, 'hnn_core_network_config.npz')))
+
+
+@pytest.mark.parametrize('engine', ENGINES)
+def test_round_trip_is_bit_identical(engine, tmp_path):
+    if engine not in _engines():
+        pytest.skip(f'{engine} is not available')
+    net, _ = model_cases.build_case('connectivity_mesh3x3')
+    net.cell_types['L5_pyramidal']['cell_object'].modify_section('soma', cm=0.95)
+    again = dict_to_network(network_to_dict(net))
+    assert again == net
+    fname = tmp_path / 'net.json'
+    net.write_configuration(fname)
+    from_file = read_network_configuration(fname)
+    assert from_file == net
+    runs = [simulate_dipole(n, tstop=60., n_trials=1, verbose=False, engine=engine)[0]
+            for n in (net, again, from_file)]
+    for other in runs[1:]:
+        for layer in ('agg', 'L2', 'L5'):
+            np.testing.assert_array_equal(runs[0].data[layer], other.data[layer])
+    assert net.cell_response.spike_times == from_file.cell_response.spike_times
+
+
+def test_reading_options(tmp_path):
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    add_erp_drives_to_jones_model(net)
+    net.add_tonic_bias(amplitude={'L2_basket': 0.2}, t0=5., tstop=50.)
+    net_data = network_to_dict(net)
+    assert net_data['object_type'] == 'Network'
+    bare = dict_to_network(net_data, read_drives=False, read_external_biases=False)
+    assert bare.external_drives == {} and bare.external_biases == {}
+    assert all(c['src_type'] in bare.cell_types for c in bare.connectivity)
+    assert len(bare.connectivity) == 16
+    # a text stream works as well as a file
+    stream = io.StringIO()
+    net.write_configuration(stream)
+    assert json.load(stream)['gid_ranges']['evprox2'] == {'start': 69, 'stop': 93}
+    fname = tmp_path / 'net.json'
+    net.write_configuration(fname)
+    with pytest.raises(FileExistsError, match='overwrite=True'):
+        net.write_configuration(fname, overwrite=False)
+
+
+def test_not_a_network_configuration(tmp_path):
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"object_type": "Dipole"}')
+    with pytest.raises(ValueError, match="not a network configuration.*holds an object "
+                                         "of type 'Dipole'"):
+        read_network_configuration(bad)
+    with pytest.raises(ValueError, match='holds a flat parameter file.*read_params'):
+        read_network_configuration(op.join(DATA, 'params_drives_3x3.json')
+                                   .replace('params_drives_3x3.json',
+                                            '../../hnn_core/param/default.json'))
+    bad.write_text('[1, 2]')
+    with pytest.raises(ValueError, match='holds list'):
+        read_network_configuration(bad)
+    bad.write_text('{"object_type": "Network", ')
+    with pytest.raises(ValueError, match='bad.json is not a network configuration: it '
+                                         'is not valid JSON'):
+        read_network_configuration(bad)
+    data = network_to_dict(neymotin_2020_model(mesh_shape=(1, 1)))
+    del data['cell_types']['L2_basket']['cell_object']['sections']
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"cell_types\['L2_basket'\] of the "
+                                         "configuration lacks 'sections'"):
+        read_network_configuration(bad)
+
+
+def test_convert_to_json(tmp_path):
+    """A legacy .param file becomes a configuration without its placeholder drives,
+    in hnn-core 0.6.1's layout (compared with its own conversion of the file)."""
+    out = tmp_path / 'default'
+    convert_to_json(op.join(DATA, 'default.param'), out)
+    net = read_network_configuration(tmp_path / 'default.json')
+    assert list(net.external_drives) == ['evdist1', 'evprox1', 'evprox2']
+    assert net.legacy_mode
+    with open(tmp_path / 'default.json') as fid:
+        mine = json.load(fid)
+    with open(op.join(DATA, 'oracle_default_param_config.json')) as fid:
+        theirs = json.load(fid)
+    assert _same_layout(mine, theirs)
+    # it simulates as the network it was made from
+    params = read_params(op.join(DATA, 'default.param'))
+    ref = neymotin_2020_model(params, add_drives_from_params=True, legacy_mode=True,
+                              mesh_shape=(10, 10))
+    for name in ('bursty1', 'bursty2', 'extgauss', 'extpois'):
+        del ref.external_drives[name]
+    assert net == ref
+
+
+def _same_layout(mine, theirs, path='', tol=1e-9):
+    """Same keys (ours may add some to drives) and values (floats within tol)."""
+    if isinstance(theirs, dict):
+        extra_ok = path.startswith('external_drives') and path.count('/') == 1
+        missing = set(theirs) - set(mine)
+        assert not missing, (path, missing)
+        if not extra_ok:
+            assert set(mine) == set(theirs), (path, set(mine) ^ set(theirs))
+        return all(_same_layout(mine[k], theirs[k], f'{path}/{k}'.lstrip('/'), tol)
+                   for k in theirs)
+    if path.endswith(('src_gids', 'target_gids')):  # sets, written as lists
+        assert sorted(mine) == sorted(theirs), path
+        return True
+    if isinstance(theirs, list):
+        assert len(mine) == len(theirs), path
+        return all(_same_layout(a, b, f'{path}[]', tol) for a, b in zip(mine, theirs))
+    if isinstance(theirs, float) or isinstance(mine, float):
+        assert np.isclose(mine, theirs, rtol=tol, atol=1e-9), (path, mine, theirs)
+        return True
+    assert mine == theirs, (path, mine, theirs)
+    return True
