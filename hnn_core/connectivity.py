@@ -159,6 +159,12 @@ class Connection(MutableMapping):
         tgt.flags.writeable = False
         return src, tgt
 
+    def connected_sources(self):
+        """Source gids that have at least one target, as a read-only int array."""
+        src = self._sources[self._counts > 0]
+        src.flags.writeable = False
+        return src
+
     def member_arrays(self):
         """(source gids, target gids) the rule was made for, as read-only arrays."""
         src, tgt = self._src_members.view(), self._target_members.view()

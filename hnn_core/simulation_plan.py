@@ -115,8 +115,8 @@ def _check_pairs(conn, idx, gid_ranges):
         if conn[key] not in names:
             raise ValueError(f"{where}['{key}'] is {conn[key]!r}, which is not in the "
                              f'network; it has {", ".join(map(repr, gid_ranges))}')
-    src, tgt = conn.pair_arrays()
-    for gids, name, role in ((src, conn['src_type'], 'source'),
+    _, tgt = conn.pair_arrays()
+    for gids, name, role in ((conn.connected_sources(), conn['src_type'], 'source'),
                              (tgt, conn['target_type'], 'target')):
         span = gid_ranges[name]
         bad = gids[(gids < span.start) | (gids >= span.stop)]
@@ -162,9 +162,8 @@ def _thresholds(net, n_cells, default):
         loc = conn['loc']
         if loc in cell.sect_loc and not cell.sect_loc[loc]:
             continue  # an empty location group makes no synapse
-        src, _ = conn.pair_arrays()
-        src = np.unique(src[src < n_cells])
-        thresholds[src] = float(conn['nc_dict']['threshold'])
+        src = conn.connected_sources()
+        thresholds[src[src < n_cells]] = float(conn['nc_dict']['threshold'])
     return thresholds
 
 
@@ -180,8 +179,7 @@ def _drive_cells_in_model(net, name, gid_ranges):
     connected = np.zeros(len(gids), bool)
     for conn in net.connectivity:
         if conn['src_type'] == name:
-            src, _ = conn.pair_arrays()
-            connected[src - gids[0]] = True
+            connected[conn.connected_sources() - gids[0]] = True
     return gids[connected]
 
 
