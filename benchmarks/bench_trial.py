@@ -14,8 +14,11 @@ before simulating and neither counts in the total.
     python benchmarks/bench_trial.py [--engine coreneuron|neuron] [--repeats N]
     python benchmarks/bench_trial.py --oracle $(bash ../shared/oracle/setup.sh)
     python benchmarks/bench_trial.py --scaling
+    python benchmarks/bench_trial.py --baseline ../baseline [--scaling]
 
-``--oracle PYTHON`` runs the same configuration in the established implementation
+``--baseline DIR`` compares with another checkout of this project (e.g. ``git
+worktree add ../baseline <commit>``): its own ``bench_trial.py`` runs with its own
+``hnn_core`` (``PYTHONPATH=DIR``), alternating with ours. ``--oracle PYTHON`` runs the same configuration in the established implementation
 (hnn-core 0.6.1, through benchmarks/_oracle_trial.py with that interpreter),
 alternating with ours, and prints the ratio of the medians. ``--scaling`` runs
 grids of 3x3, 5x5, 10x10 and 20x20 pyramidal cells and writes a table and
@@ -67,19 +70,22 @@ ONE_THREAD = {var: '1' for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS',
                                    'MKL_NUM_THREADS')}
 
 
-def _run(cmd):
+def _run(cmd, env=None):
     out = subprocess.run(ONE_CORE + cmd, capture_output=True, text=True,
-                         env=dict(os.environ, **ONE_THREAD))
+                         env=dict(os.environ, **ONE_THREAD, **(env or {})))
     if out.returncode != 0:
         raise RuntimeError(f'{" ".join(cmd)} failed:\n{out.stderr[-3000:]}')
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ours(engine, mesh=None):
-    cmd = [sys.executable, op.join(HERE, 'bench_trial.py'), '--child', '--engine', engine]
+def ours(engine, mesh=None, checkout=None):
+    """One trial in a fresh process, of this checkout or of another one."""
+    here = HERE if checkout is None else op.join(checkout, 'benchmarks')
+    cmd = [sys.executable, op.join(here, 'bench_trial.py'), '--child', '--engine', engine]
     if mesh:
         cmd += ['--mesh', str(mesh[0]), str(mesh[1])]
-    return _run(cmd)
+    env = None if checkout is None else {'PYTHONPATH': op.abspath(checkout)}
+    return _run(cmd, env)
 
 
 def oracle(python):
@@ -92,7 +98,7 @@ def _fmt(m):
             f'  peak RSS {m["rss"]:6.0f} MiB')
 
 
-def scaling(engine):
+def scaling(engine, baseline=None):
     import numpy as np
     import matplotlib
     matplotlib.use('Agg')
@@ -104,7 +110,14 @@ def scaling(engine):
         m = ours(engine, (n, n))
         rows.append((n, m))
         print(f'{n:>3}x{n:<2} {m["n_cells"]:>6} {m["n_netcons"]:>8} {m["model"]:8.2f} '
-              f'{m["build"]:8.2f} {m["solve"]:8.2f} {m["total"]:8.2f} {m["rss"]:8.0f}')
+              f'{m["build"]:8.2f} {m["solve"]:8.2f} {m["total"]:8.2f} {m["rss"]:8.0f}',
+              flush=True)
+        if baseline:
+            b = ours(engine, (n, n), checkout=baseline)
+            model = f'{b["model"]:8.2f}' if 'model' in b else '       -'
+            print(f'  (baseline) {b["n_cells"]:>6} {b["n_netcons"]:>8} {model} '
+                  f'{b["build"]:8.2f} {b["solve"]:8.2f} {b["total"]:8.2f} '
+                  f'{b["rss"]:8.0f}', flush=True)
     size = np.array([m['n_cells'] + m['n_netcons'] for _, m in rows])
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
     for key in ('build', 'solve', 'total'):
@@ -139,6 +152,8 @@ def main():
                              'reported (default: 3)')
     parser.add_argument('--scaling', action='store_true',
                         help='time 3x3, 5x5, 10x10 and 20x20 grids')
+    parser.add_argument('--baseline', metavar='DIR',
+                        help='another checkout of this project to compare with')
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--mesh', type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -151,13 +166,17 @@ def main():
     from _common import cpu_description
     print(cpu_description(), flush=True)
     if args.scaling:
-        return scaling(args.engine)
+        return scaling(args.engine, args.baseline)
 
     import numpy as np
-    mine, theirs = [], []
+    mine, theirs, before = [], [], []
     for k in range(args.repeats):
         mine.append(ours(args.engine))
         print(f'hnn_core ({args.engine}) run {k + 1}: {_fmt(mine[-1])}', flush=True)
+        if args.baseline:
+            before.append(ours(args.engine, checkout=args.baseline))
+            print(f'baseline ({args.engine}) run {k + 1}: {_fmt(before[-1])}',
+                  flush=True)
         if args.oracle:
             theirs.append(oracle(args.oracle))
             print(f'oracle (hnn-core 0.6.1) run {k + 1}: {_fmt(theirs[-1])}', flush=True)
@@ -167,6 +186,12 @@ def main():
     print(f'median hnn_core: total {median(mine, "total"):.2f} s, solve '
           f'{median(mine, "solve"):.2f} s, build {median(mine, "build"):.2f} s, '
           f'peak RSS {median(mine, "rss"):.0f} MiB')
+    if args.baseline:
+        print(f'median baseline: total {median(before, "total"):.2f} s, solve '
+              f'{median(before, "solve"):.2f} s, build {median(before, "build"):.2f} s, '
+              f'peak RSS {median(before, "rss"):.0f} MiB')
+        print(f'this checkout / baseline (total): '
+              f'{median(mine, "total") / median(before, "total"):.3f}')
     if args.oracle:
         print(f'median oracle:  total {median(theirs, "total"):.2f} s, solve '
               f'{median(theirs, "solve"):.2f} s, peak RSS {median(theirs, "rss"):.0f} MiB')

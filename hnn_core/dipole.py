@@ -263,6 +263,35 @@ class Dipole:
                          scale_applied=self.scale_applied, **arrays)
 
 
+def simulated_dipole(times, layers, n_cells_per_layer, postproc=None):
+    """The Dipole of one simulated trial, from raw layer dipoles (fAm).
+
+    Parameters
+    ----------
+    times : array
+        Sample times (ms).
+    layers : dict of str -> array
+        Layer name -> raw dipole (fAm); ``'agg'`` becomes their sum.
+    n_cells_per_layer : int
+        Pyramidal cells per layer, for the model's baseline correction.
+    postproc : tuple of float | None
+        (window_len ms, scale factor) of HNN's post-processing, or None.
+
+    Returns
+    -------
+    dpl : Dipole
+        Baseline-corrected, in nAm, post-processed if asked.
+    """
+    data = {'agg': np.zeros(len(times))}
+    data.update(layers)
+    dpl = Dipole(times, data)
+    dpl._baseline_renormalize(n_cells_per_layer)
+    dpl._convert_fAm_to_nAm()
+    if postproc is not None:
+        dpl._post_process(*postproc)
+    return dpl
+
+
 def _savgol_window_length(sfreq, h_freq):
     """Samples of the Savitzky-Golay window for a cut-off h_freq: odd, ~sfreq/h_freq."""
     n_samples = int(np.round(sfreq / h_freq))

@@ -4,7 +4,7 @@ import numpy as np
 
 from .backends import _current_backend, JoblibBackend
 from .cell_response import CellResponse
-from .dipole import Dipole
+from .dipole import simulated_dipole
 from .simulation_plan import make_plan
 from ._validate import _validate_type, _check_int, _check_option
 
@@ -137,19 +137,14 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     n_per_layer = net.mesh_shape[0] * net.mesh_shape[1]
     dpls = []
     for result in results:
-        n_samples = len(result['times'])
-        data = {'agg': np.zeros(n_samples)}
+        layers = {}
         for key, cell_types in groups.items():
             series = result['dipole'][cell_types[0]]
             for cell_type in cell_types[1:]:
                 series = series + result['dipole'][cell_type]
-            data[key] = series
-        dpl = Dipole(result['times'], data)
-        dpl._baseline_renormalize(n_per_layer)
-        dpl._convert_fAm_to_nAm()
-        if postproc:
-            dpl._post_process(*post)
-        dpls.append(dpl)
+            layers[key] = series
+        dpls.append(simulated_dipole(result['times'], layers, n_per_layer,
+                                     post if postproc else None))
     net.cell_response = _cell_response(plan, results)
     for name, times in events.items():
         net.external_drives[name]['events'] = [[t.tolist() for t in trial]

@@ -1,0 +1,75 @@
+"""hnn-core 0.6.1 scripts find the names they import, with the arguments they pass."""
+import inspect
+import warnings
+
+import pytest
+
+
+def test_modules_and_names_of_061():
+    from hnn_core import (neymotin_2020_model, jones_2009_model, law_2021_model,  # noqa
+                          calcium_model, read_network_configuration, network_to_dict,
+                          dict_to_network, convert_to_json, pick_connection, Network,
+                          pyramidal, basket, CellResponse)
+    from hnn_core.network import Network, pick_connection  # noqa
+    from hnn_core.network_models import (neymotin_2020_model, law_2021_model,  # noqa
+                                         calcium_model, add_erp_drives_to_jones_model)
+    from hnn_core.hnn_io import (read_network_configuration, network_to_dict,  # noqa
+                                 dict_to_network, write_network_configuration)
+    from hnn_core.cell import Cell, Section  # noqa
+    from hnn_core.cells_default import pyramidal, basket, pyramidal_ca  # noqa
+    from hnn_core.parallel_backends import JoblibBackend, MPIBackend  # noqa
+    from hnn_core.viz import (plot_cell_connectivity, plot_drive_strength,  # noqa
+                              plot_connectivity_matrix, plot_cell_morphology)
+
+
+def _params(func):
+    return [name for name in inspect.signature(func).parameters if name != 'self']
+
+
+@pytest.mark.parametrize('func, names', [
+    ('Network.add_connection', ['src_gids', 'target_gids', 'loc', 'receptor', 'weight',
+                                'delay', 'lamtha', 'threshold', 'gain',
+                                'allow_autapses', 'probability', 'conn_seed']),
+    ('pick_connection', ['net', 'src_gids', 'target_gids', 'loc', 'receptor']),
+    ('Network.set_global_synaptic_gains', ['e_e', 'e_i', 'i_e', 'i_i', 'copy']),
+    ('Network.set_cell_positions', ['inplane_distance', 'layer_separation']),
+    ('Network.write_configuration', ['fname', 'overwrite']),
+    ('read_network_configuration', ['fname', 'read_drives', 'read_external_biases']),
+    ('dict_to_network', ['net_data', 'read_drives', 'read_external_biases']),
+    ('convert_to_json', ['params_fname', 'out_fname', 'include_drives', 'overwrite']),
+    ('Cell.modify_section', ['sec_name', 'L', 'diam', 'cm', 'Ra', 'v0']),
+    ('add_erp_drives_to_jones_model', ['net', 'tstart']),
+    ('neymotin_2020_model', ['params', 'add_drives_from_params', 'legacy_mode',
+                             'mesh_shape']),
+    ('law_2021_model', ['params', 'add_drives_from_params', 'legacy_mode',
+                        'mesh_shape']),
+    ('calcium_model', ['params', 'add_drives_from_params', 'legacy_mode', 'mesh_shape']),
+    ('pyramidal', ['cell_name', 'pos', 'override_params', 'gid']),
+    ('basket', ['cell_name', 'pos', 'gid']),
+    ('pyramidal_ca', ['cell_name', 'pos', 'override_params', 'gid']),
+])
+def test_positional_arguments_of_061(func, names):
+    """The leading parameters are 0.6.1's, in its order (more may follow)."""
+    import hnn_core
+    obj = hnn_core
+    for part in func.split('.'):
+        obj = getattr(obj, part)
+    assert _params(obj)[:len(names)] == names
+
+
+def test_viz_signatures_of_061():
+    from hnn_core import viz
+    assert _params(viz.plot_cell_connectivity)[:4] == ['net', 'conn_idx', 'src_gid',
+                                                      'axes']
+    assert _params(viz.plot_connectivity_matrix)[:3] == ['net', 'conn_idx', 'ax']
+    assert _params(viz.plot_drive_strength)[:3] == ['net', 'show_weight', 'ax']
+
+
+def test_jones_2009_model_is_deprecated():
+    from hnn_core import jones_2009_model, neymotin_2020_model
+    with pytest.warns(DeprecationWarning, match='neymotin_2020_model'):
+        old = jones_2009_model(mesh_shape=(3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        new = neymotin_2020_model(mesh_shape=(3, 3))
+    assert old == new
