@@ -982,5 +982,6 @@ def jones_2009_model(params=None, add_drives_from_params=False, legacy_mode=Fals
     See :func:`hnn_core.neymotin_2020_model`; this name warns, as in
     hnn-core 0.6.1.
     """
-    from .network_models import jones_2009_model as model
-    return model(params, add_drives_from_params, legacy_mode, mesh_shape)
+    from .network_models import neymotin_2020_model, _DEPRECATED_NAME
+    warnings.warn(_DEPRECATED_NAME, DeprecationWarning, stacklevel=2)
+    return neymotin_2020_model(params, add_drives_from_params, legacy_mode, mesh_shape)

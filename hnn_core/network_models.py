@@ -44,6 +44,10 @@ LOCAL_CONNECTIVITY = (
 )
 
 
+_DEPRECATED_NAME = ('jones_2009_model is deprecated: it is the model of Neymotin et al. '
+                    '2020; call neymotin_2020_model (same arguments, same network)')
+
+
 def _weight(net, key):
     try:
         return float(net.params[key])
@@ -119,9 +123,7 @@ def jones_2009_model(params=None, add_drives_from_params=False, legacy_mode=Fals
     Deprecated, as in hnn-core 0.6.1 (a DeprecationWarning); kept so that
     scripts using it run unchanged.
     """
-    warnings.warn('jones_2009_model is deprecated: it is the model of Neymotin et al. '
-                  '2020; call neymotin_2020_model (same arguments, same network)',
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(_DEPRECATED_NAME, DeprecationWarning, stacklevel=2)
     return neymotin_2020_model(params, add_drives_from_params, legacy_mode, mesh_shape)
 
 
