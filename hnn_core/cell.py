@@ -239,15 +239,17 @@ class Cell:
     def to_dict(self):
         """The cell as a dict of plain values (hnn-core 0.6.1's layout).
 
-        Mechanism values that are still functions are evaluated first.
+        Mechanism values that are functions of the distance are written as their
+        values at the segments (the cell itself keeps the functions).
         """
-        self._compute_section_mechs()
+        evaluated = self.copy()
+        evaluated._compute_section_mechs()
         tree = None
         if self.cell_tree is not None:
             tree = {f'{p[0]},{p[1]}': [f'{c[0]},{c[1]}' for c in children]
                     for p, children in self.cell_tree.items()}
         return {'name': self.name, 'pos': list(self.pos),
-                'sections': {k: s.to_dict() for k, s in self.sections.items()},
+                'sections': {k: s.to_dict() for k, s in evaluated.sections.items()},
                 'synapses': deepcopy(self.synapses), 'cell_tree': tree,
                 'sect_loc': deepcopy(self.sect_loc), 'gid': self.gid,
                 # simulation-time records of hnn-core 0.6.1, always empty in files

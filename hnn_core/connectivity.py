@@ -131,8 +131,8 @@ class Connection(MutableMapping):
                 f"targets\nconnection probability: {self['probability']} \n"
                 f"loc: '{self['loc']}'; receptor: '{self['receptor']}'\n"
                 f"weight: {nc.get('A_weight')}; delay: {nc.get('A_delay')}; "
-                f"lamtha: {nc.get('lamtha')}threshold: {nc.get('threshold')}"
-                f"gain: {nc.get('gain')}\n ")
+                f"lamtha: {nc.get('lamtha')}; threshold: {nc.get('threshold')}; "
+                f"gain: {nc.get('gain')}")
 
     def __deepcopy__(self, memo):
         from copy import deepcopy
@@ -518,7 +518,8 @@ def pick_connection(net, src_gids=None, target_gids=None, loc=None, receptor=Non
         Location(s): ``'proximal'``, ``'distal'``, ``'soma'`` or another
         section or location group of the target cells.
     receptor : str | list of str | None
-        Receptor(s): ``'ampa'``, ``'nmda'``, ``'gabaa'``, ``'gabab'``.
+        Receptor(s): ``'ampa'``, ``'nmda'``, ``'gabaa'``, ``'gabab'`` or another
+        receptor the cells define.
 
     Returns
     -------
@@ -540,8 +541,12 @@ def pick_connection(net, src_gids=None, target_gids=None, loc=None, receptor=Non
         cell = cell_type['cell_object']
         valid_loc += [n for n in list(cell.sect_loc) + list(cell.sections)
                       if n not in valid_loc]
+    valid_receptors = list(RECEPTORS)
+    for cell_type in net.cell_types.values():
+        valid_receptors += [r for r in cell_type['cell_object'].synapses
+                            if r not in valid_receptors]
     locs = _names_list(loc, valid_loc, 'loc')
-    receptors = _names_list(receptor, list(RECEPTORS), 'receptor')
+    receptors = _names_list(receptor, valid_receptors, 'receptor')
     searches = []
     if src_gids is not None:
         searches.append(lambda c: np.isin(c.member_arrays()[0], src).any())

@@ -251,3 +251,12 @@ def test_unknown_mechanism_parameter_is_named():
     with pytest.raises(ValueError, match="L2_basket section 'soma': no inserted "
                                          "mechanism has a parameter named 'gnabar'"):
         simulate_dipole(net, tstop=5., verbose=False, engine='neuron')
+
+
+def test_writing_a_cell_keeps_its_functions():
+    cell = pyramidal('L5_pyramidal')
+    cell.sections['basal_1'].mechs['km']['gbar_km'] = partial(
+        _linear_g_at_dist, gsoma=100., gdend=300., xkink=100.)
+    written = cell.to_dict()
+    assert written['sections']['basal_1']['mechs']['km']['gbar_km'] == [[0.5], [185.]]
+    assert callable(cell.sections['basal_1'].mechs['km']['gbar_km'])

@@ -248,3 +248,18 @@ def test_edited_connection_is_checked_before_the_run():
                                          r"'L5_pyramidal' cell"):
         simulate_dipole(net, tstop=5., verbose=False)
     assert net.cell_response is None  # nothing ran
+
+
+def test_a_receptor_the_cells_define():
+    net = small()
+    l5 = net.cell_types['L5_pyramidal']['cell_object']
+    l5.synapses['gabaa_slow'] = {'e': -80., 'tau1': 2., 'tau2': 40.}
+    l5.sections['apical_tuft'].syns.append('gabaa_slow')
+    net.add_connection('L2_basket', 'L5_pyramidal', 'distal', 'gabaa_slow', 0.001, 1.,
+                       50.)
+    assert pick_connection(net, receptor='gabaa_slow') == [16]
+    with pytest.raises(ValueError, match="'gabaa_slow' receptor is not defined for "
+                                         "the 'soma' section"):
+        net.add_connection('L2_basket', 'L5_pyramidal', 'soma', 'gabaa_slow', 0.001,
+                           1., 50.)
+    simulate_dipole(net, tstop=5., verbose=False)
