@@ -24,7 +24,7 @@ import tempfile
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import jones_2009_model, simulate_dipole, read_spikes
+from hnn_core import neymotin_2020_model, simulate_dipole, read_spikes
 from hnn_core.viz import plot_spikes_raster
 
 ###############################################################################
@@ -35,7 +35,7 @@ from hnn_core.viz import plot_spikes_raster
 # :ref:`sphx_glr_auto_examples_plot_simulate_evoked.py` (a proximal input at
 # 26.6 ms, a distal one at 63.5 ms and a second proximal one at 137.1 ms), as
 # the HNN graphical interface would.
-net = jones_2009_model(add_drives_from_params=True)
+net = neymotin_2020_model(add_drives_from_params=True)
 print(list(net.external_drives))
 
 ###############################################################################

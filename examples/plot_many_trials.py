@@ -23,7 +23,7 @@ import time
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import (jones_2009_model, simulate_dipole, average_dipoles,
+from hnn_core import (neymotin_2020_model, simulate_dipole, average_dipoles,
                       JoblibBackend)
 from hnn_core.viz import plot_dipole
 
@@ -33,7 +33,7 @@ from hnn_core.viz import plot_dipole
 # The default network with the three evoked inputs of HNN's ``default.json``:
 # a proximal input at 26.6 ms, a distal one at 63.5 ms and a second proximal
 # one at 137.1 ms (mean times; every drive cell's spike is drawn around them).
-net = jones_2009_model(add_drives_from_params=True)
+net = neymotin_2020_model(add_drives_from_params=True)
 
 ###############################################################################
 # Ten trials on two cores

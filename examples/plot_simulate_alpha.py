@@ -24,7 +24,7 @@ and below zero at 10 Hz. The power spectra of all three peak near 10 Hz.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core import neymotin_2020_model, simulate_dipole
 from hnn_core.viz import plot_dipole, plot_psd, plot_spikes_hist
 
 ###############################################################################
@@ -72,11 +72,11 @@ def add_distal_bursts(net, tstart, event_seed):
 tstop = 710.  # ms
 tmin = 50.  # ms, start of the analysed window
 
-net_prox = jones_2009_model()
+net_prox = neymotin_2020_model()
 add_proximal_bursts(net_prox, tstart=50., event_seed=1000)
 dpl_prox = simulate_dipole(net_prox, tstop=tstop, verbose=False)[0]
 
-net_dist = jones_2009_model()
+net_dist = neymotin_2020_model()
 add_distal_bursts(net_dist, tstart=50., event_seed=284)
 dpl_dist = simulate_dipole(net_dist, tstop=tstop, verbose=False)[0]
 
@@ -87,7 +87,7 @@ dpl_dist = simulate_dipole(net_dist, tstop=tstop, verbose=False)[0]
 # cycle pushes current up, then down. (The drives get different
 # ``event_seed`` values; with equal seeds their burst times would be drawn
 # from the same random numbers.)
-net_alpha = jones_2009_model()
+net_alpha = neymotin_2020_model()
 add_proximal_bursts(net_alpha, tstart=50., event_seed=1000)
 add_distal_bursts(net_alpha, tstart=100., event_seed=284)
 dpl_alpha = simulate_dipole(net_alpha, tstop=tstop, verbose=False)[0]

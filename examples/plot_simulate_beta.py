@@ -27,7 +27,7 @@ burst, and compares the dipoles and their time-frequency power.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core import neymotin_2020_model, simulate_dipole
 from hnn_core.tfr import tfr_array_morlet
 from hnn_core.viz import plot_dipole, plot_spikes_hist, plot_tfr_morlet
 
@@ -74,10 +74,10 @@ def add_distal_burst(net):
         event_seed=21)
 
 
-net_prox = jones_2009_model()
+net_prox = neymotin_2020_model()
 add_proximal_burst(net_prox)
 
-net_beta = jones_2009_model()
+net_beta = neymotin_2020_model()
 add_proximal_burst(net_beta)
 add_distal_burst(net_beta)
 

@@ -30,19 +30,20 @@ spikes behind them.
 
 import matplotlib.pyplot as plt
 
-from hnn_core import (jones_2009_model, simulate_dipole, average_dipoles,
+from hnn_core import (neymotin_2020_model, simulate_dipole, average_dipoles,
                       JoblibBackend)
 from hnn_core.viz import plot_dipole, plot_spikes_hist, plot_spikes_raster
 
 ###############################################################################
 # The network
 # -----------
-# :func:`~hnn_core.jones_2009_model` builds the network of Jones et al. (2009)
-# with the parameters of HNN's ``default.json``: a 10 x 10 grid of pyramidal
-# cells in each of layers 2/3 and 5, and 35 basket (inhibitory) cells per
-# layer. Only the pyramidal cells, long and aligned with each other, contribute
-# to the dipole. The network has no external input yet.
-net = jones_2009_model()
+# :func:`~hnn_core.neymotin_2020_model` builds the network of Jones et al.
+# (2009), as HNN simulates it (Neymotin et al. 2020), with the parameters of
+# HNN's ``default.json``: a 10 x 10 grid of pyramidal cells in each of layers
+# 2/3 and 5, and 35 basket (inhibitory) cells per layer. Only the pyramidal
+# cells, long and aligned with each other, contribute to the dipole. The
+# network has no external input yet.
+net = neymotin_2020_model()
 print(net)
 
 ###############################################################################

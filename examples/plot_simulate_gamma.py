@@ -26,7 +26,7 @@ the 30-80 Hz band.
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import jones_2009_model, simulate_dipole
+from hnn_core import neymotin_2020_model, simulate_dipole
 from hnn_core.viz import (plot_dipole, plot_psd, plot_spikes_raster,
                           plot_tfr_morlet)
 
@@ -44,7 +44,7 @@ tmin = 50.  # ms: the first 50 ms, while the model settles, are not analysed
 
 
 def make_network():
-    net = jones_2009_model()
+    net = neymotin_2020_model()
     net.add_poisson_drive(
         'poisson', rate_constant=40., location='proximal',
         weights_ampa={'L5_pyramidal': 0.0075},

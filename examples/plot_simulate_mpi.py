@@ -26,7 +26,7 @@ import time
 import numpy as np
 import matplotlib.pyplot as plt
 
-from hnn_core import jones_2009_model, simulate_dipole, MPIBackend
+from hnn_core import neymotin_2020_model, simulate_dipole, MPIBackend
 from hnn_core.viz import plot_dipole
 
 ###############################################################################
@@ -50,7 +50,7 @@ from hnn_core.viz import plot_dipole
 # (a proximal input at 26.6 ms, a distal one at 63.5 ms and a second proximal
 # one at 137.1 ms), as in
 # :ref:`sphx_glr_auto_examples_plot_simulate_evoked.py`.
-net = jones_2009_model(add_drives_from_params=True)
+net = neymotin_2020_model(add_drives_from_params=True)
 tstop = 170.  # ms
 
 ###############################################################################

@@ -8,8 +8,15 @@ Usage::
 With ``HNN_CORE_EXAMPLE_SMOKE=1`` the public entry points are wrapped before the
 example runs, so the example itself needs no test code:
 
-- every network (``jones_2009_model``, ``Network(params)``) gets a 3 x 3 grid of
-  pyramidal cells per layer instead of 10 x 10;
+- every network built on the model's grid gets a 3 x 3 grid of pyramidal cells
+  per layer instead of 10 x 10, keeping the meaning of the call:
+  ``neymotin_2020_model`` and the other model functions, and
+  ``Network(params, mesh_shape=...)`` (hnn-core 0.6.1's call), get
+  ``mesh_shape=SMOKE_MESH``; hnn-core 0.1's ``Network(params)`` keeps its
+  meaning (the grid read from the parameters, local connectivity added) and
+  gets a copy of the parameters with ``N_pyr_x``, ``N_pyr_y`` = SMOKE_MESH.
+  Networks given their own cells (``pos_dict=``, ``cell_types=``, e.g. read
+  from a configuration file) are left as they are;
 - ``simulate_dipole`` runs at most ``SMOKE_TSTOP`` ms and ``SMOKE_N_TRIALS`` trials.
 
 Drives, backends (joblib workers, MPI ranks) and analysis are untouched: the
@@ -38,7 +45,13 @@ def _smoke_enabled():
 
 
 def _shrink_network():
-    """Network(...) and jones_2009_model(...) build a SMOKE_MESH grid."""
+    """Networks on the model's grid are built on a SMOKE_MESH grid instead.
+
+    Which argument is shrunk follows the rule that ``Network`` itself uses to
+    tell hnn-core 0.1's call from 0.6.1's (see ``Network.compatibility``), so
+    the shrunk network has the same connectivity, seeding and post-processing
+    as the one written in the example.
+    """
     from hnn_core.network import Network
 
     original_init = Network.__init__
@@ -47,11 +60,26 @@ def _shrink_network():
     @functools.wraps(original_init)
     def __init__(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
-        bound.arguments['mesh_shape'] = SMOKE_MESH
+        arguments = bound.arguments
+        if (arguments.get('pos_dict') is not None or
+                arguments.get('cell_types') is not None):
+            pass  # the cells and their positions are given: nothing to shrink
+        elif (arguments.get('mesh_shape') is not None or
+              arguments.get('_version') == '0.6'):
+            # hnn-core 0.6.1's call (also how the model functions build theirs)
+            arguments['mesh_shape'] = SMOKE_MESH
+        else:
+            # hnn-core 0.1's Network(params): the grid comes from the parameters;
+            # passing mesh_shape would make it a 0.6.1 network without
+            # local connectivity
+            params = arguments['params'].copy()
+            params['N_pyr_x'], params['N_pyr_y'] = SMOKE_MESH
+            arguments['params'] = params
         return original_init(*bound.args, **bound.kwargs)
 
-    # jones_2009_model builds its network through Network(..., mesh_shape=...),
-    # so this one wrapper covers both constructors.
+    # neymotin_2020_model (and jones_2009_model, law_2021_model, calcium_model)
+    # build their network through Network(..., mesh_shape=...), so this one
+    # wrapper covers every constructor.
     Network.__init__ = __init__
 
 
@@ -67,11 +95,14 @@ def _shorten_simulations():
     def simulate_dipole(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         net = bound.arguments['net']
+        # the defaults simulate_dipole itself takes; a network read from a
+        # configuration file has no 'tstop' or 'N_trials' parameter
         tstop = bound.arguments.get('tstop')
-        tstop = net.params['tstop'] if tstop is None else tstop
+        tstop = net.params.get('tstop') if tstop is None else tstop
         n_trials = bound.arguments.get('n_trials')
-        n_trials = net.params['N_trials'] if n_trials is None else n_trials
-        bound.arguments['tstop'] = min(float(tstop), SMOKE_TSTOP)
+        n_trials = net.params.get('N_trials', 1) if n_trials is None else n_trials
+        if tstop is not None:  # else simulate_dipole says what is missing
+            bound.arguments['tstop'] = min(float(tstop), SMOKE_TSTOP)
         bound.arguments['n_trials'] = min(int(n_trials), SMOKE_N_TRIALS)
         return original(*bound.args, **bound.kwargs)
 

@@ -40,7 +40,9 @@ def _report(proc):
 
 
 def test_examples_found():
-    assert len(EXAMPLES) >= 7, EXAMPLES
+    assert len(EXAMPLES) >= 8, EXAMPLES
+    names = [op.basename(path) for path in EXAMPLES]
+    assert 'plot_modify_network.py' in names, names
     assert op.isfile(op.join(op.dirname(HERE), 'examples', 'README.txt'))
 
 
@@ -52,18 +54,54 @@ def test_example_runs(example, tmp_path):
 
 
 def test_harness_shrinks_simulations(tmp_path):
-    """The harness really gives small networks and short, few trials."""
+    """The harness really gives small networks and short, few trials.
+
+    A network keeps the meaning of its call: hnn-core 0.1's ``Network(params)``
+    stays a 0.1 network with its local connectivity, 0.6.1's calls stay 0.6.1
+    ones, and networks given their own cells are not touched.
+    """
     script = tmp_path / 'check_harness.py'
     script.write_text(textwrap.dedent('''
+        import warnings
+
         import hnn_core
-        from hnn_core import Network, jones_2009_model, read_params, simulate_dipole
+        from hnn_core import (Network, neymotin_2020_model, jones_2009_model,
+                              law_2021_model, calcium_model, read_params,
+                              simulate_dipole, network_to_dict, dict_to_network)
+        from hnn_core.cells_default import basket
         from hnn_core.network import DEFAULT_PARAMS
         from hnn_core.simulation import simulate_dipole as simulate_dipole_module
 
-        net = jones_2009_model()
+        net = neymotin_2020_model()
         assert net.mesh_shape == (3, 3), net.mesh_shape
-        assert jones_2009_model(mesh_shape=(5, 5)).mesh_shape == (3, 3)
-        assert Network(read_params(DEFAULT_PARAMS)).mesh_shape == (3, 3)
+        assert len(net.connectivity) == 16, len(net.connectivity)
+        assert neymotin_2020_model(mesh_shape=(5, 5)).mesh_shape == (3, 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            assert jones_2009_model(mesh_shape=(5, 5)).mesh_shape == (3, 3)
+        assert law_2021_model().mesh_shape == (3, 3)
+        assert calcium_model().mesh_shape == (3, 3)
+
+        # hnn-core 0.1: the grid from (a copy of) the parameters, connected
+        params = read_params(DEFAULT_PARAMS)
+        net_01 = Network(params)
+        assert net_01.mesh_shape == (3, 3), net_01.mesh_shape
+        assert net_01.compatibility.version == '0.1', net_01.compatibility
+        assert len(net_01.connectivity) == 16, len(net_01.connectivity)
+        assert len(net_01.gid_ranges['L5_pyramidal']) == 9
+        assert params['N_pyr_x'] == 10 and params['N_pyr_y'] == 10
+        # hnn-core 0.6.1: cells only
+        net_06 = Network(params, mesh_shape=(5, 5))
+        assert net_06.mesh_shape == (3, 3), net_06.mesh_shape
+        assert net_06.compatibility.version == '0.6', net_06.compatibility
+        assert len(net_06.connectivity) == 0, len(net_06.connectivity)
+        # given cells are left alone
+        net_own = Network(params, pos_dict={'origin': (0., 0., 0.),
+                                            'cells': [(0., 0., 0.), (1., 0., 0.)]},
+                          cell_types={'cells': {'cell_object': basket('L2_basket'),
+                                                'cell_metadata': {}}})
+        assert len(net_own.gid_ranges['cells']) == 2, net_own.gid_ranges
+
         assert simulate_dipole is simulate_dipole_module is hnn_core.simulate_dipole
         net.add_evoked_drive('evprox1', mu=5., sigma=1., numspikes=1,
                              location='proximal',
@@ -73,6 +111,12 @@ def test_harness_shrinks_simulations(tmp_path):
         assert abs(dpls[0].times[-1] - 60.) < 1e-6, dpls[0].times[-1]
         dpls = simulate_dipole(net, tstop=20., n_trials=1, verbose=False)
         assert len(dpls) == 1 and abs(dpls[0].times[-1] - 20.) < 1e-6
+        # a network read back from its configuration has no tstop or N_trials
+        net_read = dict_to_network(network_to_dict(net))
+        assert net_read.mesh_shape == (3, 3), net_read.mesh_shape
+        dpls = simulate_dipole(net_read, tstop=170., verbose=False)
+        assert len(dpls) == 1, len(dpls)
+        assert abs(dpls[0].times[-1] - 60.) < 1e-6, dpls[0].times[-1]
         print('harness ok')
     '''))
     proc = _run(str(script), tmp_path)
