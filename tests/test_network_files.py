@@ -1,4 +1,5 @@
 """Network configuration files, both ways between this package and hnn-core 0.6.1."""
+import gzip
 import io
 import json
 import os.path as op
@@ -133,7 +134,7 @@ def test_convert_to_json(tmp_path):
     assert net.legacy_mode
     with open(tmp_path / 'default.json') as fid:
         mine = json.load(fid)
-    with open(op.join(DATA, 'oracle_default_param_config.json')) as fid:
+    with gzip.open(op.join(DATA, 'oracle_default_param_config.json.gz'), 'rt') as fid:
         theirs = json.load(fid)
     assert _same_layout(mine, theirs)
     # it simulates as the network it was made from

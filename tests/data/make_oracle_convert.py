@@ -4,6 +4,7 @@ Run with the oracle's interpreter, from the repository root:
 
     $(bash ../shared/oracle/setup.sh) tests/data/make_oracle_convert.py \
         tests/data/default.param tests/data/oracle_default_param_config.json
+    gzip -9 tests/data/oracle_default_param_config.json
 """
 import sys
 
