@@ -276,6 +276,24 @@ class CellResponse:
         return rates
 
     # -- files and plots --------------------------------------------------------
+    def to_dict(self):
+        """The response as a dict of plain values (hnn-core 0.6.1's layout).
+
+        Returns
+        -------
+        data : dict
+            ``spike_times``, ``spike_gids``, ``spike_types`` (per trial),
+            ``vsec``, ``isec``, ``ca`` (per trial, gid keys as text),
+            ``times`` and ``cell_type_names``.
+        """
+        def by_text_gid(records):
+            return [{str(gid): value for gid, value in trial.items()}
+                    for trial in records]
+        return {'spike_times': self.spike_times, 'spike_gids': self.spike_gids,
+                'spike_types': self.spike_types, 'vsec': by_text_gid(self._vsec),
+                'isec': by_text_gid(self._isec), 'ca': by_text_gid(self._ca),
+                'times': self.times, 'cell_type_names': list(self.cell_type_names)}
+
     def write(self, fname):
         """Write the spikes to text files, one per trial.
 

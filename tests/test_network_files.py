@@ -167,3 +167,19 @@ def _same_layout(mine, theirs, path='', tol=1e-9):
         return True
     assert mine == theirs, (path, mine, theirs)
     return True
+
+
+def test_writing_the_output_of_a_run():
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    add_erp_drives_to_jones_model(net)
+    simulate_dipole(net, tstop=40., verbose=False, record_vsec='soma')
+    data = json.loads(json.dumps(network_to_dict(net, write_output=True)))
+    response = data['cell_response']
+    assert response['spike_gids'] == net.cell_response.spike_gids
+    assert response['cell_type_names'] == list(net.cell_types)
+    assert len(response['vsec'][0]['0']['soma']) == len(net.cell_response.times)
+    assert data['external_drives']['evprox1']['events'] == \
+        net.external_drives['evprox1']['events']
+    # a configuration file holds the network only
+    assert network_to_dict(net)['cell_response'] == {}
+    assert network_to_dict(net)['external_drives']['evprox1']['events'] == []
