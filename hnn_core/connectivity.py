@@ -33,8 +33,93 @@ _KEYS = ('target_type', 'target_gids', 'num_targets', 'src_type', 'src_gids',
          'allow_autapses')
 
 
+# gids as stored in connections: 4 bytes each halve the memory of the pairs of a
+# large network (over a million for 20 x 20), and a network never has 2**31 cells
+GID_DTYPE = np.int32
+
+
 def _as_int_array(values):
-    return np.asarray(values, dtype=np.int64).reshape(-1)
+    return np.asarray(values, dtype=GID_DTYPE).reshape(-1)
+
+
+class _GroupedPairs:
+    """Pairs listed source by source: ``targets`` holds each source's targets in turn.
+
+    Attributes: ``sources`` (keys of gid_pairs, in order), ``counts`` (targets of
+    each source), ``targets``.
+    """
+
+    def __init__(self, sources, counts, targets):
+        self.sources = _as_int_array(sources)
+        self.counts = _as_int_array(counts)
+        self.targets = _as_int_array(targets)
+
+    def grouped(self):
+        return self.sources, self.counts, self.targets
+
+    @property
+    def n_pairs(self):
+        return len(self.targets)
+
+    def pair_arrays(self):
+        return np.repeat(self.sources, self.counts), self.targets
+
+    def connected_sources(self):
+        return self.sources[self.counts > 0]
+
+    def shifted(self, src_offset, target_offset):
+        return _GroupedPairs(self.sources + src_offset, self.counts,
+                             self.targets + target_offset)
+
+
+class _AllToAll:
+    """Every source to every one of ``shared`` (but itself, unless ``autapses``).
+
+    The model's rules and most drives connect whole populations; kept this way,
+    their pairs take no memory until a run (or a look at gid_pairs) needs them.
+    """
+
+    def __init__(self, sources, shared, autapses):
+        self.sources = _as_int_array(sources)
+        self.shared = _as_int_array(shared)
+        self.autapses = autapses
+
+    def _self_pair(self):
+        """Per source, whether it is among the shared targets (and left out)."""
+        if self.autapses:
+            return np.zeros(len(self.sources), bool)
+        return np.isin(self.sources, self.shared)
+
+    def grouped(self):
+        src, tgt = self.pair_arrays()
+        counts = len(self.shared) - self._self_pair()
+        return self.sources, _as_int_array(counts), tgt
+
+    @property
+    def n_pairs(self):
+        return len(self.sources) * len(self.shared) - int(self._self_pair().sum())
+
+    def pair_arrays(self):
+        src = np.repeat(self.sources, len(self.shared))
+        tgt = np.tile(self.shared, len(self.sources))
+        if not self.autapses:
+            keep = src != tgt
+            src, tgt = src[keep], tgt[keep]
+        return src, tgt
+
+    def connected_sources(self):
+        return self.sources[len(self.shared) - self._self_pair() > 0]
+
+    def shifted(self, src_offset, target_offset):
+        return _AllToAll(self.sources + src_offset, self.shared + target_offset,
+                         self.autapses)
+
+
+def _read_only(*arrays):
+    views = tuple(a.view() for a in arrays)
+    for view in views:
+        view.flags.writeable = False
+    return views
 
 
 class Connection(MutableMapping):
@@ -54,12 +139,9 @@ class Connection(MutableMapping):
     :meth:`hnn_core.Network.add_connection`.
     """
 
-    def __init__(self, src_type, target_type, sources, counts, targets, src_members,
-                 target_members, num_srcs, loc, receptor, nc_dict, probability,
-                 allow_autapses):
-        self._sources = _as_int_array(sources)   # keys of gid_pairs, in order
-        self._counts = _as_int_array(counts)     # targets of each key
-        self._targets = _as_int_array(targets)   # all targets, grouped by key
+    def __init__(self, src_type, target_type, pairs, src_members, target_members,
+                 num_srcs, loc, receptor, nc_dict, probability, allow_autapses):
+        self._pairs = pairs  # a _GroupedPairs or _AllToAll
         self._src_members = np.unique(_as_int_array(src_members))
         self._target_members = np.unique(_as_int_array(target_members))
         self._values = {'src_type': src_type, 'target_type': target_type,
@@ -114,9 +196,8 @@ class Connection(MutableMapping):
         if set(other.keys()) != set(_KEYS):
             return False
         if isinstance(other, Connection):
-            same_pairs = (np.array_equal(self._sources, other._sources) and
-                          np.array_equal(self._counts, other._counts) and
-                          np.array_equal(self._targets, other._targets))
+            same_pairs = all(np.array_equal(a, b) for a, b in
+                             zip(self._pairs.grouped(), other._pairs.grouped()))
         else:
             same_pairs = dict(self['gid_pairs']) == dict(other['gid_pairs'])
         return same_pairs and all(self[k] == other[k] for k in _KEYS
@@ -137,9 +218,7 @@ class Connection(MutableMapping):
     def __deepcopy__(self, memo):
         from copy import deepcopy
         new = Connection.__new__(Connection)
-        new._sources = self._sources.copy()
-        new._counts = self._counts.copy()
-        new._targets = self._targets.copy()
+        new._pairs = self._pairs.shifted(0, 0)  # a copy
         new._src_members = self._src_members.copy()
         new._target_members = self._target_members.copy()
         new._values = deepcopy(self._values, memo)
@@ -149,28 +228,19 @@ class Connection(MutableMapping):
     @property
     def n_pairs(self):
         """Number of (source, target) pairs."""
-        return len(self._targets)
+        return self._pairs.n_pairs
 
     def pair_arrays(self):
         """(source gids, target gids) of every pair, as read-only int arrays."""
-        src = np.repeat(self._sources, self._counts)
-        tgt = self._targets.view()
-        src.flags.writeable = False
-        tgt.flags.writeable = False
-        return src, tgt
+        return _read_only(*self._pairs.pair_arrays())
 
     def connected_sources(self):
         """Source gids that have at least one target, as a read-only int array."""
-        src = self._sources[self._counts > 0]
-        src.flags.writeable = False
-        return src
+        return _read_only(self._pairs.connected_sources())[0]
 
     def member_arrays(self):
         """(source gids, target gids) the rule was made for, as read-only arrays."""
-        src, tgt = self._src_members.view(), self._target_members.view()
-        src.flags.writeable = False
-        tgt.flags.writeable = False
-        return src, tgt
+        return _read_only(self._src_members, self._target_members)
 
     def _set_pairs(self, items):
         sources, counts, targets = [], [], []
@@ -179,10 +249,8 @@ class Connection(MutableMapping):
             tgts = _gid_list(tgts, f"conn['gid_pairs'][{src!r}]")
             counts.append(len(tgts))
             targets.append(tgts)
-        self._sources = _as_int_array(sources)
-        self._counts = _as_int_array(counts)
-        self._targets = (np.concatenate(targets) if targets
-                         else np.empty(0, np.int64))
+        self._pairs = _GroupedPairs(sources, counts,
+                                    np.concatenate(targets) if targets else [])
 
 
 class _GidPairs(MutableMapping):
@@ -191,19 +259,11 @@ class _GidPairs(MutableMapping):
     def __init__(self, conn):
         self._conn = conn
 
-    def _offsets(self):
-        return np.concatenate([[0], np.cumsum(self._conn._counts)])
-
-    def _index(self, src):
-        hits = np.flatnonzero(self._conn._sources == src)
-        if not len(hits):
-            raise KeyError(src)
-        return int(hits[0])
-
     def __getitem__(self, src):
-        idx = self._index(src)
-        start = self._offsets()[idx]
-        return self._conn._targets[start:start + self._conn._counts[idx]].tolist()
+        for key, targets in self.items():
+            if key == src:
+                return targets
+        raise KeyError(src)
 
     def __setitem__(self, src, targets):
         items = list(self.items())
@@ -216,22 +276,22 @@ class _GidPairs(MutableMapping):
         self._conn._set_pairs(items)
 
     def __delitem__(self, src):
-        idx = self._index(src)
-        items = list(self.items())
-        del items[idx]
+        items = [(k, t) for k, t in self.items() if k != src]
+        if len(items) == len(self):
+            raise KeyError(src)
         self._conn._set_pairs(items)
 
     def __iter__(self):
-        return iter(self._conn._sources.tolist())
+        return iter(self._conn._pairs.sources.tolist())
 
     def __len__(self):
-        return len(self._conn._sources)
+        return len(self._conn._pairs.sources)
 
     def items(self):
-        bounds = self._offsets()
-        targets = self._conn._targets
+        sources, counts, targets = self._conn._pairs.grouped()
+        bounds = np.concatenate([[0], np.cumsum(counts)])
         return [(src, targets[bounds[k]:bounds[k + 1]].tolist())
-                for k, src in enumerate(self._conn._sources.tolist())]
+                for k, src in enumerate(sources.tolist())]
 
     def __eq__(self, other):
         if not isinstance(other, Mapping):
@@ -427,8 +487,6 @@ def make_connection(gid_ranges, cell_types, src_gids, target_gids, loc, receptor
                                    f'target_gids[{k}]') for k, t in
                       enumerate(target_gids)]
     else:
-        if isinstance(target_gids, str):
-            _check_option('target_gids', target_gids, valid_targets)
         shared = resolve_gids(target_gids, gid_ranges, valid_targets, 'target_gids')
         per_source = None
     all_targets = shared if per_source is None else (
@@ -455,39 +513,35 @@ def make_connection(gid_ranges, cell_types, src_gids, target_gids, loc, receptor
 
     # gid_pairs: later lists of a repeated source replace earlier ones (as a dict)
     if per_source is None:
-        sources, first = np.unique(src, return_index=True)
-        sources = src[np.sort(first)]
-        counts = np.full(len(sources), len(shared), np.int64)
-        targets = np.tile(shared, len(sources))
+        _, first = np.unique(src, return_index=True)
+        pairs = _AllToAll(src[np.sort(first)], shared, allow_autapses)
     else:
         latest = {}
         for gid, tgts in zip(src.tolist(), per_source):
             latest[gid] = tgts
-        sources = np.asarray(list(latest), np.int64)
-        counts = np.asarray([len(t) for t in latest.values()], np.int64)
-        targets = (np.concatenate(list(latest.values())) if latest
-                   else np.empty(0, np.int64))
-    if not allow_autapses:
-        keep = targets != np.repeat(sources, counts)
-        owner = np.repeat(np.arange(len(sources)), counts)
-        counts = np.bincount(owner[keep], minlength=len(sources))
-        targets = targets[keep]
+        pairs = _GroupedPairs(list(latest), [len(t) for t in latest.values()],
+                              np.concatenate(list(latest.values())) if latest else [])
+        if not allow_autapses:
+            pairs = _GroupedPairs(*_without_autapses(*pairs.grouped()))
     if probability != 1.0:
-        sources, counts, targets = _prune(sources, counts, targets, probability,
-                                          conn_seed)
-    return Connection(src_type, target_type, sources, counts, targets,
-                      src_members=src, target_members=all_targets,
-                      num_srcs=len(src), loc=loc, receptor=receptor, nc_dict=nc_dict,
-                      probability=probability, allow_autapses=allow_autapses)
+        pairs = _GroupedPairs(*_prune(*pairs.grouped(), probability, conn_seed))
+    return Connection(src_type, target_type, pairs, src_members=src,
+                      target_members=all_targets, num_srcs=len(src), loc=loc,
+                      receptor=receptor, nc_dict=nc_dict, probability=probability,
+                      allow_autapses=allow_autapses)
+
+
+def _without_autapses(sources, counts, targets):
+    keep = targets != np.repeat(sources, counts)
+    owner = np.repeat(np.arange(len(sources)), counts)
+    return sources, np.bincount(owner[keep], minlength=len(sources)), targets[keep]
 
 
 def _shift_gids(conn, src_offset, target_offset):
     """Move a connection's gids when the populations before them grow or shrink."""
-    if src_offset:
-        conn._sources = conn._sources + src_offset
+    if src_offset or target_offset:
+        conn._pairs = conn._pairs.shifted(src_offset, target_offset)
         conn._src_members = conn._src_members + src_offset
-    if target_offset:
-        conn._targets = conn._targets + target_offset
         conn._target_members = conn._target_members + target_offset
 
 
