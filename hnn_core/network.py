@@ -220,7 +220,7 @@ class Network:
             self._add_default_cell_types()
         else:
             self._add_custom_cell_types(pos_dict, cell_types)
-        self.external_drives = _DriveDict(self)
+        self._external_drives = _DriveDict(self)
         self._drive_sizes = dict()  # drive name -> number of drive cells
         self._drive_args = dict()  # drive name -> what its connections were made of
         self.external_biases = dict()
@@ -334,6 +334,22 @@ class Network:
         self._relayout(old)
 
     # -- layout -------------------------------------------------------------
+    @property
+    def external_drives(self):
+        return self._external_drives
+
+    @external_drives.setter
+    def external_drives(self, drives):
+        """Keep the drives named in ``drives`` (e.g. ``{}`` removes them all)."""
+        _validate_type(drives, dict, 'external_drives')
+        unknown = [name for name in drives if name not in self._external_drives]
+        if unknown:
+            raise ValueError(f'external_drives can only keep drives the network has; '
+                             f'add {", ".join(map(repr, unknown))} with '
+                             'net.add_evoked_drive or its siblings')
+        for name in [n for n in self._external_drives if n not in drives]:
+            del self._external_drives[name]
+
     @property
     def compatibility(self):
         """The :class:`~hnn_core.compat.CompatibilityPolicy` this network follows."""

@@ -263,3 +263,17 @@ def test_a_receptor_the_cells_define():
         net.add_connection('L2_basket', 'L5_pyramidal', 'soma', 'gabaa_slow', 0.001,
                            1., 50.)
     simulate_dipole(net, tstop=5., verbose=False)
+
+
+def test_assigning_the_drives_keeps_the_network_consistent():
+    net = small()
+    for name in ('a', 'b'):
+        net.add_evoked_drive(name, mu=10., sigma=0., numspikes=1, location='proximal',
+                             weights_ampa={'L2_basket': 0.01})
+    net.external_drives = {'b': net.external_drives['b']}
+    assert list(net.gid_ranges)[-1] == 'b' and net.gid_ranges['b'] == range(24, 27)
+    assert [c['src_type'] for c in net.connectivity[16:]] == ['b']
+    net.external_drives = {}
+    assert len(net.connectivity) == 16
+    with pytest.raises(ValueError, match="add 'c' with net.add_evoked_drive"):
+        net.external_drives = {'c': {}}
