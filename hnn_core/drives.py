@@ -132,15 +132,15 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
         raise ValueError('A drive needs at least one weight: give weights_ampa and/or '
                          'weights_nmda as a dict of cell type -> weight (uS)')
     _check_location(net, location, target_types)
-    for name, weights in (('weights_ampa', weights_ampa),
-                          ('weights_nmda', weights_nmda)):
+    for param, weights in (('weights_ampa', weights_ampa),
+                           ('weights_nmda', weights_nmda)):
         for cell_type in weights:
             if not _location_sections(net.cell_types[cell_type]['cell_object'],
                                       location):
                 reachable = [c for c in cell_types if _location_sections(
                     net.cell_types[c]['cell_object'], location)]
                 raise ValueError(
-                    f'{name} has a weight for {cell_type!r}, which a {location!r} '
+                    f'{param} has a weight for {cell_type!r}, which a {location!r} '
                     f'drive cannot reach (it has no {location} synapses); cell types '
                     f'reachable at {location!r} are '
                     f'{", ".join(repr(c) for c in reachable)}')

@@ -241,6 +241,9 @@ def _read_connectivity(net, conns_data):
             nc = data['nc_dict']
             if not src:
                 continue  # every pair was pruned away: nothing to connect
+            empty = not any(targets)
+            if empty:  # sources without targets: made for the gids named
+                targets = [list(data['target_gids'])] * len(src)
             # the pairs are read as they are: pruning happened when they were made
             net.add_connection(src, targets, data['loc'], data['receptor'],
                                nc['A_weight'], nc['A_delay'], nc['lamtha'],
@@ -252,6 +255,8 @@ def _read_connectivity(net, conns_data):
         except (TypeError, ValueError) as err:
             raise type(err)(f'connectivity[{idx}] of the configuration: {err}') from None
         conn = net.connectivity[-1]
+        if empty:
+            conn['gid_pairs'] = {gid: [] for gid in src}
         conn['probability'] = data.get('probability', 1.0)
         for key in ('src_gids', 'target_gids'):
             if data.get(key):

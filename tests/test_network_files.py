@@ -183,3 +183,14 @@ def test_writing_the_output_of_a_run():
     # a configuration file holds the network only
     assert network_to_dict(net)['cell_response'] == {}
     assert network_to_dict(net)['external_drives']['evprox1']['events'] == []
+
+
+def test_a_connection_without_pairs_reads_back():
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    gid = net.gid_ranges['L2_pyramidal'][0]
+    net.add_connection(gid, gid, 'proximal', 'ampa', 1e-3, 1., 3.,
+                       allow_autapses=False)
+    assert dict(net.connectivity[-1]['gid_pairs']) == {gid: []}
+    again = dict_to_network(network_to_dict(net))
+    assert again == net
+    assert dict(again.connectivity[-1]['gid_pairs']) == {gid: []}
