@@ -65,10 +65,16 @@ def test_model_case_3x3(name, engine):
                 np.testing.assert_allclose(cell_mine, cell_ref, rtol=0, atol=1e-12)
 
 
+# One full-size case of each kind the 3x3 cases cover (the published variants,
+# edited connectivity, edited cells), to keep the suite's time in bounds;
+# tools/reference_agreement.py runs calcium_mesh10x10 as well.
+FULL_SIZE = ('law2021_mesh10x10', 'connectivity_mesh10x10', 'cell_edits_mesh10x10')
+
+
 @pytest.mark.reference
 @pytest.mark.slow
 @pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
-@pytest.mark.parametrize('name', model_cases.case_names('mesh10x10'))
+@pytest.mark.parametrize('name', FULL_SIZE)
 def test_model_case_10x10(name, engine):
     if engine not in _engines():
         pytest.skip(f'{engine} is not available')
