@@ -23,7 +23,7 @@ network's :class:`~hnn_core.compat.CompatibilityPolicy` says which applies):
 
 import numpy as np
 
-from ._validate import (_validate_type, _check_option, _check_nonnegative,
+from ._validate import (_validate_type, _check_nonnegative,
                         _check_int)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')

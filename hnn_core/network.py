@@ -16,7 +16,6 @@ made by :func:`~hnn_core.neymotin_2020_model` and its relatives
 """
 
 import copy
-import os.path as op
 import warnings
 from types import MappingProxyType
 
@@ -29,10 +28,9 @@ from .connectivity import (make_connection, pick_connection, gid_to_type,
 from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
                      _bursty_dynamics, _spike_train_sources, _weighted_types,
                      connect_drive, n_drive_cells_of, CONNECTION_KEYS)
-from .params import Params, _template
+from .params import Params, _template, required, DEFAULT_PARAMS
 from ._validate import _validate_type, _check_int, _check_option
 
-DEFAULT_PARAMS = op.join(op.dirname(op.abspath(__file__)), 'param', 'default.json')
 _LAYER_SEPARATION = 1307.4  # um, between the L5 and L2 pyramidal somata
 _INPLANE_DISTANCE = 1.0  # um, the grid spacing; space constants are measured in it
 
@@ -237,11 +235,7 @@ class Network:
 
     # -- construction -------------------------------------------------------
     def _param(self, key):
-        try:
-            return self.params[key]
-        except KeyError:
-            raise ValueError(f'The parameter {key!r} is missing from params; it is '
-                             f'defined in {DEFAULT_PARAMS}') from None
+        return required(self.params, key)
 
     def _add_default_cell_types(self):
         from .cells_default import default_cell_types

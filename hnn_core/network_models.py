@@ -10,7 +10,7 @@ import warnings
 
 from .cells_default import pyramidal_ca
 from .network import Network, DEFAULT_PARAMS
-from .params import read_params
+from .params import read_params, required
 from ._validate import _validate_type
 
 # The local connectivity of Jones et al. 2009, in the order hnn-core 0.6.1 makes it:
@@ -49,11 +49,7 @@ _DEPRECATED_NAME = ('jones_2009_model is deprecated: it is the model of Neymotin
 
 
 def _weight(net, key):
-    try:
-        return float(net.params[key])
-    except KeyError:
-        raise ValueError(f'The parameter {key!r} is missing from params; it is '
-                         f'defined in {DEFAULT_PARAMS}') from None
+    return float(required(net.params, key))
 
 
 def add_local_connectivity(net):

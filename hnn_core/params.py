@@ -52,6 +52,16 @@ _KNOWN_EXTRA = re.compile(
 
 
 _WILDCARD = re.compile(r'[*?\[]')
+DEFAULT_PARAMS = op.join(op.dirname(op.abspath(__file__)), 'param', 'default.json')
+
+
+def required(params, key):
+    """``params[key]``, or a ValueError that names the missing parameter."""
+    try:
+        return params[key]
+    except KeyError:
+        raise ValueError(f'The parameter {key!r} is missing from params; it is '
+                         f'defined in {DEFAULT_PARAMS}') from None
 
 
 def _template(n_prox=2, n_dist=1):

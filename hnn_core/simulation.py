@@ -6,6 +6,7 @@ from .backends import _current_backend, JoblibBackend
 from .cell_response import CellResponse
 from .dipole import simulated_dipole
 from .simulation_plan import make_plan
+from .params import required
 from ._validate import _validate_type, _check_int, _check_option
 
 
@@ -104,7 +105,7 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     """
     from .network import Network
     _validate_type(net, Network, 'net')
-    tstop = _param(net, 'tstop') if tstop is None else tstop
+    tstop = required(net.params, 'tstop') if tstop is None else tstop
     # as in hnn-core 0.6.1, a network without these parameters (e.g. one read
     # from a configuration file) runs with dt 0.025 ms and one trial
     dt = net.params.get('dt', 0.025) if dt is None else dt
@@ -127,7 +128,8 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     plan, events = make_plan(net, tstop=float(tstop), dt=float(dt),
                              n_trials=n_trials, record=record, engine=engine)
     if postproc:  # read before the run, so a missing value fails early
-        post = (_param(net, 'dipole_smooth_win'), _param(net, 'dipole_scalefctr'))
+        post = (required(net.params, 'dipole_smooth_win'),
+                required(net.params, 'dipole_scalefctr'))
     backend = _current_backend()
     if backend is None:
         backend = JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
@@ -151,12 +153,6 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
                                                for trial in times]
     return dpls
 
-
-def _param(net, key):
-    try:
-        return net.params[key]
-    except KeyError:
-        raise ValueError(f'The parameter {key!r} is missing from net.params') from None
 
 
 def _dipole_groups(net, plan):

@@ -15,6 +15,7 @@ import numpy as np
 from .cell_template import compile_cell
 from .connectivity import connection_block, check_loc_receptor, check_nc_dict
 from .drives import drive_spike_times, recheck_drive
+from .params import required
 
 
 @dataclass
@@ -202,12 +203,6 @@ def _biases(net, templates, tstop):
     return biases
 
 
-def _param(net, key):
-    try:
-        return float(net.params[key])
-    except KeyError:
-        raise ValueError(f'The parameter {key!r} is missing from net.params') from None
-
 
 def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
     """The :class:`SimulationPlan` of ``net`` for ``n_trials`` trials.
@@ -230,7 +225,7 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
         [np.full(len(gid_ranges[name]), k, int) for k, name in enumerate(cell_types)]
         or [np.empty(0, int)])
     n_cells = len(cell_type_index)
-    thresholds = _thresholds(net, n_cells, _param(net, 'threshold'))
+    thresholds = _thresholds(net, n_cells, float(required(net.params, 'threshold')))
 
     n_gids = max((r.stop for r in gid_ranges.values()), default=0)
     in_model = {name: _drive_cells_in_model(net, name, gid_ranges)
@@ -253,7 +248,7 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
         templates=templates, cell_types=cell_types, cell_type_index=cell_type_index,
         thresholds=thresholds, blocks=blocks, drive_gids=drive_gids,
         drive_times=drive_times, tstop=float(tstop), dt=float(dt),
-        celsius=_param(net, 'celsius'), gid_names=gid_names,
+        celsius=float(required(net.params, 'celsius')), gid_names=gid_names,
         biases=_biases(net, templates, tstop), record=dict(record or {}),
         engine=engine)
     return plan, events

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from hnn_core import Network, read_params
+from hnn_core import Network
 from hnn_core.cell_template import compile_cell, SectionTemplate, CellTemplate
 from hnn_core.cells_default import default_cell_types
 from hnn_core.network import DEFAULT_PARAMS

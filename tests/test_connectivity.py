@@ -1,7 +1,6 @@
 """Connectivity as data: add_connection, pick_connection, gains, edits (no NEURON)."""
 import json
 import os.path as op
-import warnings
 
 import numpy as np
 import pytest
