@@ -90,3 +90,11 @@ def _check_int(name, value, minimum=None):
     if minimum is not None and value < minimum:
         raise ValueError(f'{name} must be an integer >= {minimum}, got {value}')
     return value
+
+
+def _check_probability(name, value):
+    """Raise unless ``value`` is a probability in (0, 1]."""
+    _validate_type(value, 'numeric', name, 'float')
+    if not 0 < value <= 1:
+        raise ValueError(f'{name} must be in (0, 1], got {value}')
+    return value

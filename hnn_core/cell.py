@@ -41,6 +41,19 @@ def _point(xyz):
     return [float(c) for c in xyz]
 
 
+def location_sections(cell, loc):
+    """Names of the sections a connection to ``loc`` contacts on ``cell``.
+
+    ``loc`` is a location group (``cell.sect_loc``, e.g. ``'proximal'``) or a
+    section; None if it is neither.
+    """
+    if loc in cell.sect_loc:
+        return list(cell.sect_loc[loc])
+    if loc in cell.sections:
+        return [loc]
+    return None
+
+
 def _check_positive(name, value):
     _validate_type(value, 'numeric', name)
     if not np.isfinite(value) or value <= 0:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import _validate_type, _check_option
+from .cell import location_sections
+from ._validate import _validate_type, _check_option, _check_probability
 
 RECEPTORS = ('ampa', 'nmda', 'gabaa', 'gabab')
 _NC_KEYS = ('A_delay', 'A_weight', 'lamtha', 'threshold', 'gain')
@@ -432,8 +433,7 @@ def check_loc_receptor(cell, target_type, loc, receptor, where=''):
         raise ValueError(f"{where}Invalid value for the 'loc' parameter: {loc!r} (the "
                          f"loc {loc!r} is not defined for {target_type!r} cells). "
                          f"Allowed values are {', '.join(map(repr, valid_loc))}.")
-    sections = cell.sect_loc[loc] if loc in cell.sect_loc else [loc]
-    for sec_name in sections:
+    for sec_name in location_sections(cell, loc):
         if sec_name not in cell.sections:
             raise ValueError(f"{where}{target_type}: location {loc!r} names the "
                              f"section {sec_name!r}, which the cell does not have")
@@ -501,9 +501,7 @@ def make_connection(gid_ranges, cell_types, src_gids, target_gids, loc, receptor
     src_type = _population_of(src[:1], gid_ranges)[0]
 
     _validate_type(allow_autapses, bool, 'allow_autapses')
-    _validate_type(probability, 'numeric', 'probability', 'float')
-    if not 0 < probability <= 1:
-        raise ValueError(f'probability must be in (0, 1], got {probability}')
+    _check_probability('probability', probability)
     _validate_type(conn_seed, ('int', None), 'conn_seed', 'int or None')
     nc_dict = {'A_delay': delay, 'A_weight': weight, 'lamtha': lamtha,
                'threshold': threshold, 'gain': gain}

@@ -23,8 +23,9 @@ network's :class:`~hnn_core.compat.CompatibilityPolicy` says which applies):
 
 import numpy as np
 
-from ._validate import (_validate_type, _check_nonnegative,
-                        _check_int)
+from .cell import location_sections
+from ._validate import (_validate_type, _check_nonnegative, _check_int,
+                        _check_probability)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
 # the arguments of a drive that its connections are made from
@@ -44,15 +45,6 @@ def _check_cell_type_key(cell_type, name, cell_types):
 def _weighted_types(weights_ampa, weights_nmda, cell_types):
     """Cell types with an AMPA or NMDA weight, in network order."""
     return [c for c in cell_types if c in weights_ampa or c in weights_nmda]
-
-
-def _location_sections(cell, location):
-    """Sections of ``cell`` that a drive at ``location`` contacts (None: unknown)."""
-    if location in cell.sect_loc:
-        return list(cell.sect_loc[location])
-    if location in cell.sections:
-        return [location]
-    return None
 
 
 def _check_location(net, location, weighted):
@@ -106,13 +98,6 @@ def _check_per_type(value, name, target_types, cell_types, what, check):
     return float(check(name, value))
 
 
-def _check_probability(name, value):
-    _validate_type(value, 'numeric', name)
-    if not 0 < value <= 1:
-        raise ValueError(f'{name} must be in (0, 1], got {value}')
-    return value
-
-
 def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_delays,
                   space_constant, probability, n_drive_cells, cell_specific,
                   seedcore, event_seed, conn_seed):
@@ -135,9 +120,9 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
     for param, weights in (('weights_ampa', weights_ampa),
                            ('weights_nmda', weights_nmda)):
         for cell_type in weights:
-            if not _location_sections(net.cell_types[cell_type]['cell_object'],
+            if not location_sections(net.cell_types[cell_type]['cell_object'],
                                       location):
-                reachable = [c for c in cell_types if _location_sections(
+                reachable = [c for c in cell_types if location_sections(
                     net.cell_types[c]['cell_object'], location)]
                 raise ValueError(
                     f'{param} has a weight for {cell_type!r}, which a {location!r} '

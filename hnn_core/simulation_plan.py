@@ -147,7 +147,7 @@ def _connection_blocks(net, templates, gid_ranges, tstop):
     return blocks
 
 
-def _thresholds(net, n_cells, default):
+def _thresholds(net, templates, n_cells, default):
     """The spike threshold of every cell: that of the last connection made from it.
 
     In NEURON a NetCon's threshold belongs to its source; hnn-core 0.6.1 sets it
@@ -157,11 +157,7 @@ def _thresholds(net, n_cells, default):
     """
     thresholds = np.full(n_cells, float(default))
     for conn in net.connectivity:
-        cell = net.cell_types.get(conn['target_type'], {}).get('cell_object')
-        if cell is None:
-            continue
-        loc = conn['loc']
-        if loc in cell.sect_loc and not cell.sect_loc[loc]:
+        if not templates[conn['target_type']].target_sections(conn['loc']):
             continue  # an empty location group makes no synapse
         src = conn.connected_sources()
         thresholds[src[src < n_cells]] = float(conn['nc_dict']['threshold'])
@@ -225,7 +221,8 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
         [np.full(len(gid_ranges[name]), k, int) for k, name in enumerate(cell_types)]
         or [np.empty(0, int)])
     n_cells = len(cell_type_index)
-    thresholds = _thresholds(net, n_cells, float(required(net.params, 'threshold')))
+    thresholds = _thresholds(net, templates, n_cells,
+                             float(required(net.params, 'threshold')))
 
     n_gids = max((r.stop for r in gid_ranges.values()), default=0)
     in_model = {name: _drive_cells_in_model(net, name, gid_ranges)
