@@ -15,18 +15,8 @@ from copy import deepcopy
 import numpy as np
 
 from .cell import Cell, Section
+from .cells_default import DEFAULT_METADATA
 from ._validate import _validate_type
-
-_KNOWN_METADATA = {
-    'L2_basket': {'morpho_type': 'basket', 'electro_type': 'inhibitory',
-                  'layer': '2', 'measure_dipole': False},
-    'L2_pyramidal': {'morpho_type': 'pyramidal', 'electro_type': 'excitatory',
-                     'layer': '2', 'measure_dipole': True},
-    'L5_basket': {'morpho_type': 'basket', 'electro_type': 'inhibitory',
-                  'layer': '5', 'measure_dipole': False},
-    'L5_pyramidal': {'morpho_type': 'pyramidal', 'electro_type': 'excitatory',
-                     'layer': '5', 'measure_dipole': True},
-}
 
 
 def _plain(obj):
@@ -174,7 +164,7 @@ def _read_cell_types(cell_types_data):
             cell_data, metadata = data['cell_object'], dict(data['cell_metadata'])
         else:  # files written before cell types had metadata
             cell_data = data
-            metadata = dict(_KNOWN_METADATA.get(name, {'measure_dipole': False}))
+            metadata = dict(DEFAULT_METADATA.get(name, {'measure_dipole': False}))
         cell_types[name] = {'cell_object': _read_cell(name, cell_data),
                             'cell_metadata': metadata}
     return cell_types

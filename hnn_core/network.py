@@ -27,7 +27,8 @@ from .connectivity import (make_connection, pick_connection, gid_to_type,
                            _shift_gids, _population_of)
 from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
                      _bursty_dynamics, _spike_train_sources, _weighted_types,
-                     connect_drive, n_drive_cells_of, CONNECTION_KEYS)
+                     connect_drive, drive_targets, n_drive_cells_of,
+                     CONNECTION_KEYS)
 from .params import Params, _template, required, DEFAULT_PARAMS
 from ._validate import _validate_type, _check_int, _check_option
 
@@ -628,7 +629,6 @@ class Network:
         drive = dict(name=name, type=drive_type, **common, dynamics=dynamics,
                      events=list())
         drive['n_drive_cells'] = n_drive_cells_of(self, drive)
-        from .drives import drive_targets
         drive['target_types'] = [c for c, _ in drive_targets(self, drive)]
         self._drive_sizes[name] = drive['n_drive_cells']
         dict.__setitem__(self.external_drives, name, drive)
