@@ -98,3 +98,15 @@ def _check_probability(name, value):
     if not 0 < value <= 1:
         raise ValueError(f'{name} must be in (0, 1], got {value}')
     return value
+
+
+def _check_new_name(name, taken):
+    """A new cell type or drive name: one word, not among ``taken`` (nor 'origin')."""
+    _validate_type(name, str, 'name')
+    if not name or any(ch.isspace() for ch in name):
+        raise ValueError(f'name must be a non-empty string without white space (it '
+                         f'is one column of the spike files), got {name!r}')
+    if name in taken or name == 'origin':
+        raise ValueError(f'A cell type or drive named {name!r} already exists; '
+                         'choose another name')
+    return name

@@ -25,7 +25,7 @@ import numpy as np
 
 from .cell import location_sections
 from ._validate import (_validate_type, _check_nonnegative, _check_int,
-                        _check_probability)
+                        _check_probability, _check_new_name)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
 # the arguments of a drive that its connections are made from
@@ -102,13 +102,7 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
                   space_constant, probability, n_drive_cells, cell_specific,
                   seedcore, event_seed, conn_seed):
     """Validate the arguments all drive types share; return the drive dict."""
-    _validate_type(name, str, 'name')
-    if not name or any(ch.isspace() for ch in name):
-        raise ValueError(f'name must be a non-empty string without white space (it '
-                         f'is one column of the spike files), got {name!r}')
-    if name in net.gid_ranges:
-        raise ValueError(f'A drive or cell type named {name!r} already exists; '
-                         'choose another name')
+    _check_new_name(name, net.gid_ranges)
     cell_types = list(net.cell_types)
     weights_ampa = _check_weights(weights_ampa, 'weights_ampa', cell_types)
     weights_nmda = _check_weights(weights_nmda, 'weights_nmda', cell_types)

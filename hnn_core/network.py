@@ -30,7 +30,7 @@ from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
                      connect_drive, drive_targets, n_drive_cells_of,
                      CONNECTION_KEYS)
 from .params import Params, _template, required, DEFAULT_PARAMS
-from ._validate import _validate_type, _check_int, _check_option
+from ._validate import _validate_type, _check_int, _check_option, _check_new_name
 
 _LAYER_SEPARATION = 1307.4  # um, between the L5 and L2 pyramidal somata
 _INPLANE_DISTANCE = 1.0  # um, the grid spacing; space constants are measured in it
@@ -309,13 +309,7 @@ class Network:
             As in ``net.cell_types``: ``'measure_dipole'`` (default False),
             ``'layer'``, ``'electro_type'``, ``'morpho_type'``.
         """
-        _validate_type(name, str, 'name')
-        if not name or any(ch.isspace() for ch in name):
-            raise ValueError(f'name must be a non-empty string without white space (it '
-                             f'is one column of the spike files), got {name!r}')
-        if name in self.gid_ranges or name == 'origin':
-            raise ValueError(f'A cell type or drive named {name!r} already exists; '
-                             'choose another name')
+        _check_new_name(name, self.gid_ranges)
         entry = _check_cell_type_entry(name, {'cell_object': cell,
                                               'cell_metadata': cell_metadata or {}})
         entry['cell_metadata'] = dict(entry['cell_metadata'])
