@@ -122,12 +122,6 @@ class CellTemplate:
             return (loc,)
         raise KeyError(loc)
 
-    def segment_centers(self):
-        """Path distance (um) from the soma's 0-end to every segment centre."""
-        start = _section_starts(self)
-        return np.array([start[sec.name] + (i + 0.5) / sec.nseg * sec.L
-                         for sec in self.sections for i in range(sec.nseg)])
-
     def dipole_weights(self):
         """Weights w (fAm per mV) with Q(t) = w @ V(t).
 
@@ -142,25 +136,6 @@ class CellTemplate:
         if not self.measure_dipole:
             return np.zeros(self.n_segments)
         return _dipole_weights(self)
-
-
-def _section_starts(template):
-    """Path distance (um) from the soma's 0-end to the 0-end of every section."""
-    by_name = {sec.name: sec for sec in template.sections}
-    start = {}
-
-    def visit(sec):
-        if sec.name not in start:
-            if sec.parent is None:
-                start[sec.name] = 0.0
-            else:
-                parent = by_name[sec.parent]
-                start[sec.name] = visit(parent) + parent.L * sec.parent_x
-        return start[sec.name]
-
-    for sec in template.sections:
-        visit(sec)
-    return start
 
 
 def _cos_to_trunk(sec, trunk):
