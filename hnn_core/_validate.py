@@ -110,3 +110,21 @@ def _check_new_name(name, taken):
         raise ValueError(f'A cell type or drive named {name!r} already exists; '
                          'choose another name')
     return name
+
+
+def _check_finite(name, value, minimum=None, maximum=None, strict=False):
+    """Return ``value`` as float; raise unless it is a finite real number in range.
+
+    ``minimum`` and ``maximum`` bound it (inclusive; with ``strict`` the minimum
+    itself is refused). Booleans are refused: ``True`` is not a duration.
+    """
+    _validate_type(value, 'numeric', name, 'float')
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f'{name} must be a finite number, got {value!r}')
+    if minimum is not None and (value < minimum or (strict and value == minimum)):
+        raise ValueError(f'{name} must be {">" if strict else ">="} {minimum}, '
+                         f'got {value!r}')
+    if maximum is not None and value > maximum:
+        raise ValueError(f'{name} must be <= {maximum}, got {value!r}')
+    return value
