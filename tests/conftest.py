@@ -8,6 +8,15 @@ import pytest
 
 matplotlib.use('Agg')
 
+try:  # the bad-input property tests: fixed seeds, no example database, no deadline
+    from hypothesis import HealthCheck, settings
+    settings.register_profile('hnn_core', derandomize=True, database=None,
+                              deadline=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile('hnn_core')
+except ImportError:  # hypothesis is a test extra; only tests/test_fuzz_*.py need it
+    pass
+
 DATA = op.join(op.dirname(op.abspath(__file__)), 'data')
 # tests/data/model_cases.py defines networks with hnn-core 0.6.1's public API only;
 # the oracle's scripts and these tests build them from the same code
@@ -56,3 +65,11 @@ def _mechanisms_compiled():
     from hnn_core.engine import compile_mechanisms
     compile_mechanisms()
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report how many generated bad-input cases ran (tests/_fuzz.py)."""
+    from _fuzz import N_CASES
+    if N_CASES['total']:
+        terminalreporter.write_line(
+            f'property-based bad-input cases run: {N_CASES["total"]}')
