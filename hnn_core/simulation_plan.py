@@ -147,6 +147,33 @@ def _connection_blocks(net, templates, gid_ranges, tstop):
     return blocks
 
 
+def _check_dt_against_delays(net, blocks, dt, tstop):
+    """dt may not exceed the smallest delay of a contact the engine will make.
+
+    NEURON exchanges spikes between cells once per smallest delay, and refuses
+    (CoreNEURON aborts the interpreter) when that interval is shorter than one
+    step. Contacts the engine leaves out (weight 0, delay beyond tstop, no
+    synapse) do not count.
+    """
+    smallest, where = np.inf, None
+    for idx, block in enumerate(blocks):
+        if not block.sections:
+            continue
+        keep = (block.weights != 0) & (block.delays <= tstop)
+        if keep.any():
+            delay = float(block.delays[keep].min())
+            if delay < smallest:
+                smallest, where = delay, idx
+    if dt > smallest:
+        conn = net.connectivity[where]
+        raise ValueError(
+            f'dt ({dt} ms) must not exceed the smallest synaptic delay of the '
+            f"network, {smallest} ms (net.connectivity[{where}]: "
+            f"{conn['src_type']!r} -> {conn['target_type']!r}, {conn['receptor']}): "
+            'spikes are exchanged once per smallest delay. Lower dt, or raise that '
+            'delay (a delay must be > 0 ms)')
+
+
 def _thresholds(net, templates, n_cells, default):
     """The spike threshold of every cell: that of the last connection made from it.
 
@@ -217,6 +244,7 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
     cell_types = tuple(_check_registry(net, gid_ranges))
     templates = _compile_templates(net)
     blocks = _connection_blocks(net, templates, gid_ranges, tstop)
+    _check_dt_against_delays(net, blocks, dt, tstop)
     cell_type_index = np.concatenate(
         [np.full(len(gid_ranges[name]), k, int) for k, name in enumerate(cell_types)]
         or [np.empty(0, int)])

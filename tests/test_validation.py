@@ -186,3 +186,31 @@ def test_read_params_errors(tmp_path):
     bad.write_text('{"tstop": 170,,}')
     with pytest.raises(ValueError, match='bad.json is not valid JSON'):
         read_params(bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
+def test_dt_longer_than_the_smallest_delay_is_refused_before_the_run(engine):
+    """NEURON refuses such a run and CoreNEURON aborts the interpreter."""
+    from hnn_core.engine import available_engines
+    if engine not in available_engines():
+        pytest.skip(f'{engine} not available')
+    net = add()  # local connections: 1 ms at zero distance; the drive: 0.1 ms
+    with pytest.raises(ValueError, match=r'dt \(10\.0 ms\) must not exceed the '
+                                         r'smallest synaptic delay.*0\.1 ms.*'
+                                         r"'ev' -> 'L2_pyramidal'"):
+        simulate_dipole(net, tstop=50., dt=10., verbose=False, engine=engine)
+    assert net.cell_response is None
+    # connections between cells bound dt too (here 1 ms), not only drives
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    with pytest.raises(ValueError, match=r"smallest synaptic delay of the network, "
+                                         r"1\.0 ms \(net\.connectivity\[\d+\]: "
+                                         r"'L\d_\w+' -> 'L\d_\w+'"):
+        simulate_dipole(net, tstop=5., dt=2.5, verbose=False, engine=engine)
+    # a delay of 0 ms cannot run at any dt: name the connection to change
+    net = add(synaptic_delays=0.)
+    with pytest.raises(ValueError, match=r"smallest synaptic delay.*0\.0 ms"):
+        simulate_dipole(net, tstop=5., verbose=False, engine=engine)
+    # dt equal to the smallest delay runs
+    net = add(synaptic_delays=0.5)
+    simulate_dipole(net, tstop=2., dt=0.5, verbose=False, engine=engine)
