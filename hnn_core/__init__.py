@@ -5,6 +5,15 @@ Build a network (:func:`neymotin_2020_model`, or :class:`Network` for hnn-core
 :class:`Dipole` objects and ``net.cell_response``.
 """
 
+import os as _os
+
+# NEURON reads its start-up options once, at its first import; without -nogui it
+# warns about a missing DISPLAY (every headless run, every MPI rank). This module
+# runs before any of ours imports neuron, also in MPI ranks (python -m
+# hnn_core.engine._mpi_child). A user's own setting, even an empty one, wins.
+_os.environ.setdefault('NEURON_MODULE_OPTIONS', '-nogui')
+del _os
+
 __version__ = '0.1.0'
 
 from .params import Params, read_params, convert_to_json

@@ -73,3 +73,49 @@ def test_jones_2009_model_is_deprecated():
         warnings.simplefilter('error')
         new = neymotin_2020_model(mesh_shape=(3, 3))
     assert old == new
+
+
+_QUIET_RUN = '''
+import os, sys
+import hnn_core
+from hnn_core import neymotin_2020_model, simulate_dipole
+print('NEURON_MODULE_OPTIONS=%r' % os.environ.get('NEURON_MODULE_OPTIONS'))
+net = neymotin_2020_model(mesh_shape=(1, 1))
+net.add_evoked_drive('evprox1', mu=2., sigma=0., numspikes=1, location='proximal',
+                     weights_ampa={'L5_pyramidal': 0.01})
+dpls = simulate_dipole(net, tstop=5., n_trials=1)
+assert 'neuron' in sys.modules and len(dpls) == 1
+print('ran')
+'''
+
+
+def _run_without_display(extra_env=None):
+    import os
+    import subprocess
+    import sys
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('DISPLAY', 'NEURON_MODULE_OPTIONS')}
+    env.update(extra_env or {})
+    return subprocess.run([sys.executable, '-c', _QUIET_RUN], env=env,
+                          capture_output=True, text=True, timeout=300,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+def test_a_run_without_display_prints_no_neuron_gui_warning():
+    """NEURON warns about a missing DISPLAY at import unless started with -nogui."""
+    proc = _run_without_display()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'ran' in proc.stdout
+    output = proc.stdout + proc.stderr
+    assert 'no DISPLAY' not in output, output[-3000:]
+    assert "NEURON_MODULE_OPTIONS='-nogui'" in proc.stdout, proc.stdout
+
+
+@pytest.mark.slow
+def test_neuron_module_options_of_the_user_are_kept():
+    # an explicit empty setting is the user's choice: NEURON then warns again
+    proc = _run_without_display({'NEURON_MODULE_OPTIONS': ''})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "NEURON_MODULE_OPTIONS=''" in proc.stdout, proc.stdout
+    assert 'no DISPLAY' in proc.stderr, proc.stderr[-3000:]
