@@ -35,9 +35,17 @@ def test_section_and_segment_counts(templates):
     assert nseg == {'soma': 1, 'apical_trunk': 3, 'apical_1': 13, 'apical_2': 13,
                     'apical_tuft': 9, 'apical_oblique': 5, 'basal_1': 1,
                     'basal_2': 5, 'basal_3': 5}
-    # whole default network: 1770 sections, 8770 segments
-    n_sec = 35 * 2 * 1 + 100 * 8 + 100 * 9
-    n_seg = 35 * 2 * 1 + 100 * 32 + 100 * 55
+
+
+def test_sections_and_segments_of_the_default_network(templates):
+    """The 10x10 network builds 1770 sections and 8770 segments, as hnn-core 0.6.1."""
+    from hnn_core import neymotin_2020_model
+    net = neymotin_2020_model()
+    n_cells = {ct: len(net.gid_ranges[ct]) for ct in net.cell_types}
+    assert n_cells == {'L2_basket': 35, 'L2_pyramidal': 100, 'L5_basket': 35,
+                       'L5_pyramidal': 100}
+    n_sec = sum(n * len(templates[ct].sections) for ct, n in n_cells.items())
+    n_seg = sum(n * templates[ct].n_segments for ct, n in n_cells.items())
     assert (n_sec, n_seg) == (1770, 8770)
 
 
