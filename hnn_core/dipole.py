@@ -3,14 +3,49 @@
 import os
 import os.path as op
 import warnings
+import zipfile
+import zlib
 
 import numpy as np
 
-from ._validate import _validate_type, _check_nonnegative, _check_int
+from ._fileio import _atomic_write
+from ._validate import _validate_type, _check_int, _check_finite
 
 LAYERS = ('agg', 'L2', 'L5')
 _DIPOLE_EXTENSIONS = ('.txt', '.npz')
 _SAVGOL_POLYORDER = 5
+
+
+def _real_array(values, name):
+    """``values`` as a float array; TypeError (naming ``name``) unless real numbers."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f'{name} must be an array of numbers, got '
+                        f'{type(values).__name__} ({values!r:.40})')
+    try:
+        array = np.asarray(values)
+    except ValueError as err:  # e.g. ragged nested lists
+        raise ValueError(f'{name} must be a regular array of numbers: {err}') from None
+    if array.dtype.kind not in 'iuf':  # no text, objects, complex or booleans
+        raise TypeError(f'{name} must be an array of real numbers, got values of '
+                        f'type {array.dtype}')
+    return array.astype(float)
+
+
+def _finite(name, value, **bounds):
+    """_check_finite, with an integer too large for a float refused by name too."""
+    try:
+        return _check_finite(name, value, **bounds)
+    except OverflowError:
+        raise ValueError(f'{name} must be a finite number, got {value!r:.40}') from None
+
+
+def _checked_result(arrays, what):
+    """``arrays`` (layer -> values) unless a value overflowed; ValueError naming ``what``."""
+    for layer, values in arrays.items():
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f'{what} gives non-finite values (overflow) in the '
+                             f'{layer} column; the dipole is left unchanged')
+    return arrays
 
 
 class Dipole:
@@ -44,13 +79,19 @@ class Dipole:
     """
 
     def __init__(self, times, data, nave=1):
-        self.times = np.array(times, dtype=float)
+        self.times = _real_array(times, 'times')
+        if self.times.ndim != 1:
+            raise ValueError(f'times must be one-dimensional, got shape '
+                             f'{self.times.shape}')
+        if not np.all(np.isfinite(self.times)):
+            raise ValueError('times must be finite (no NaN or inf), got '
+                             f'{self.times[~np.isfinite(self.times)][0]} ms')
         if isinstance(data, dict):
             for key in data:
                 _validate_type(key, str, 'a layer name of data')
-            self.data = {k: np.array(v, dtype=float) for k, v in data.items()}
+            self.data = {k: _real_array(v, f'data[{k!r}]') for k, v in data.items()}
         else:
-            data = np.asarray(data, dtype=float)
+            data = _real_array(data, 'data')
             if data.ndim == 1:
                 data = data[:, None]
             if data.ndim != 2 or data.shape[1] not in (1, 3):
@@ -58,12 +99,12 @@ class Dipole:
                                  f'(n_times,) (agg), got {data.shape}')
             self.data = {k: data[:, i].copy() for i, k in enumerate(LAYERS[:data.shape[1]])}
         for layer, values in self.data.items():
-            if len(values) != len(self.times):
-                raise ValueError(f'The {layer} column has {len(values)} samples but there '
-                                 f'are {len(self.times)} times')
-        if self.times.ndim != 1:
-            raise ValueError(f'times must be one-dimensional, got shape '
-                             f'{self.times.shape}')
+            if values.ndim != 1 or len(values) != len(self.times):
+                raise ValueError(f'The {layer} column of data has shape {values.shape} '
+                                 f'but there are {len(self.times)} times')
+            if not np.all(np.isfinite(values)):
+                raise ValueError(f'The {layer} column of data must be finite (no NaN '
+                                 'or inf)')
         if len(self.times) > 1:
             steps = np.diff(self.times)
             # a relative tolerance: NEURON's accumulated time drifts by rounding
@@ -72,7 +113,13 @@ class Dipole:
                                  f'got steps from {steps.min()} to {steps.max()} ms')
         nave = _check_int('nave', nave, minimum=1)
         self.nave = nave
-        self.sfreq = 1000. / (self.times[1] - self.times[0]) if len(self.times) > 1 else 0.
+        with np.errstate(over='ignore', divide='ignore'):
+            self.sfreq = (1000. / (self.times[1] - self.times[0])
+                          if len(self.times) > 1 else 0.)
+        if not np.isfinite(self.sfreq):
+            raise ValueError(f'times must be spaced widely enough for a finite '
+                             f'sampling frequency, got a step of '
+                             f'{self.times[1] - self.times[0]} ms')
         self.scale_applied = 1
 
     def __repr__(self):
@@ -118,12 +165,17 @@ class Dipole:
 
     def scale(self, factor):
         """Multiply every layer by ``factor`` (in place; returns the dipole)."""
-        _validate_type(factor, 'numeric', 'factor')
-        if not np.isfinite(factor):
-            raise ValueError(f'factor must be a finite number, got {factor}')
-        for layer in self.data:
-            self.data[layer] = self.data[layer] * factor
-        self.scale_applied *= factor
+        _finite('factor', factor)
+        with np.errstate(over='ignore', invalid='ignore'):
+            scaled = {layer: values * factor for layer, values in self.data.items()}
+            scale_applied = self.scale_applied * factor
+        _checked_result(scaled, f'factor={factor!r}')
+        if not np.isfinite(scale_applied):
+            raise ValueError(f'factor={factor!r} makes scale_applied overflow '
+                             f'({self.scale_applied} * {factor}); the dipole is left '
+                             'unchanged')
+        self.data.update(scaled)
+        self.scale_applied = scale_applied
         return self
 
     def smooth(self, window_len):
@@ -139,18 +191,21 @@ class Dipole:
         dpl : Dipole
             This dipole, smoothed.
         """
-        _check_nonnegative('window_len', window_len)
+        window_len = _finite('window_len', window_len)
         if window_len < 1:
             raise ValueError(f'window_len must be at least 1 ms, got {window_len}')
-        n_win = int(np.round(1e-3 * window_len * self.sfreq))
-        if not 1 <= n_win <= len(self.times):
+        with np.errstate(over='ignore'):  # compared before int(): it may be huge
+            span = np.round(1e-3 * window_len * self.sfreq)
+        if not 1 <= span <= len(self.times):
             raise ValueError(
-                f'window_len of {window_len} ms spans {n_win} samples; it must span '
+                f'window_len of {window_len} ms spans {span:g} samples; it must span '
                 f'between 1 and the {len(self.times)} samples of the dipole')
-        window = np.hamming(n_win)
+        window = np.hamming(int(span))
         window /= window.sum()
-        for layer in self.data:
-            self.data[layer] = np.convolve(self.data[layer], window, mode='same')
+        with np.errstate(over='ignore', invalid='ignore'):
+            smoothed = {layer: np.convolve(values, window, mode='same')
+                        for layer, values in self.data.items()}
+        self.data.update(_checked_result(smoothed, f'smooth({window_len})'))
         return self
 
     def savgol_filter(self, h_freq):
@@ -175,20 +230,27 @@ class Dipole:
         dpl : Dipole
             This dipole, filtered.
         """
-        _validate_type(h_freq, 'numeric', 'h_freq')
+        h_freq = _finite('h_freq', h_freq)
         nyquist = self.sfreq / 2.
         if not 0 < h_freq < nyquist:
             raise ValueError(f'h_freq must be > 0 Hz and below half the sampling '
                              f'frequency ({nyquist:g} Hz), got {h_freq}')
+        with np.errstate(over='ignore'):
+            n_samples = self.sfreq / h_freq  # compared before int(): h_freq may be tiny
+        if not np.isfinite(n_samples):
+            raise ValueError(
+                f'h_freq of {h_freq} Hz gives a window of {n_samples} samples; it '
+                f'must span at most the {len(self.times)} samples of the dipole')
         window_length = _savgol_window_length(self.sfreq, h_freq)
         if not _SAVGOL_POLYORDER < window_length <= len(self.times):
             raise ValueError(
                 f'h_freq of {h_freq} Hz gives a window of {window_length} samples; it '
                 f'must span more than {_SAVGOL_POLYORDER} samples (the polynomial '
                 f'order) and at most the {len(self.times)} samples of the dipole')
-        for layer in self.data:
-            self.data[layer] = _savgol_smooth(self.data[layer], window_length,
-                                              _SAVGOL_POLYORDER)
+        with np.errstate(over='ignore', invalid='ignore'):
+            filtered = {layer: _savgol_smooth(values, window_length, _SAVGOL_POLYORDER)
+                        for layer, values in self.data.items()}
+        self.data.update(_checked_result(filtered, f'savgol_filter({h_freq})'))
         return self
 
     def _post_process(self, window_len, factor):
@@ -254,11 +316,14 @@ class Dipole:
                               f'at {peak:.2g} nAm, so few digits survive; write a .npz '
                               'file to keep full precision', UserWarning, stacklevel=2)
             columns = [self.times] + [self.data[k] for k in LAYERS if k in self.data]
-            np.savetxt(fname, np.column_stack(columns),
-                       fmt=['%3.3f'] + ['%5.4f'] * (len(columns) - 1), delimiter='\t')
+            with _atomic_write(fname, 'w') as fid:
+                np.savetxt(fid, np.column_stack(columns),
+                           fmt=['%3.3f'] + ['%5.4f'] * (len(columns) - 1),
+                           delimiter='\t')
         else:
             arrays = {k: self.data[k] for k in LAYERS if k in self.data}
-            with open(fname, 'wb') as fid:  # np.savez would append a 2nd suffix
+            # a file object: np.savez would append a 2nd suffix to a name
+            with _atomic_write(fname, 'wb') as fid:
                 np.savez(fid, times=self.times, nave=self.nave,
                          scale_applied=self.scale_applied, **arrays)
 
@@ -355,7 +420,7 @@ def read_dipole(fname):
         warnings.simplefilter('ignore', UserWarning)  # numpy warns on empty files
         try:
             table = np.loadtxt(fname, dtype=float, ndmin=2)
-        except ValueError as err:
+        except (ValueError, UnicodeDecodeError) as err:  # text, or not text at all
             raise ValueError(f'The dipole file {fname} is not in HNN\'s text format '
                              f'(columns of numbers): {err}') from None
     if table.shape[0] == 0:
@@ -363,6 +428,12 @@ def read_dipole(fname):
     if table.shape[1] not in (2, 4):
         raise ValueError(f'The dipole file {fname} has {table.shape[1]} columns; '
                          'expected 4 (time, agg, L2, L5) or 2 (time, agg)')
+    bad = np.argwhere(~np.isfinite(table))
+    if len(bad):
+        # NaN, inf, or a number beyond float range that loadtxt turned into inf
+        row, col = bad[0]
+        raise ValueError(f'The dipole file {fname} must hold finite numbers; sample '
+                         f'{row} (column {col}) is {table[row, col]}')
     times = _regular_times(table[:, 0], fname)
     return Dipole(times, table[:, 1] if table.shape[1] == 2 else table[:, 1:])
 
@@ -384,15 +455,52 @@ def _regular_times(times, fname):
     return grid
 
 
+# what a damaged archive raises on opening or reading a member: an empty file
+# (EOFError), pickled or object data refused (ValueError), a broken zip or
+# member (BadZipFile, zlib.error, a truncated member's EOFError or ValueError)
+_NPZ_ERRORS = (ValueError, EOFError, zipfile.BadZipFile, zlib.error, KeyError,
+               NotImplementedError, RuntimeError)
+
+
 def _read_dipole_npz(fname):
-    with np.load(fname, allow_pickle=False) as archive:
-        contents = {key: archive[key] for key in archive.files}
+    key = None
+    try:
+        with np.load(fname, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):  # a .npy file
+                raise ValueError('one array, not an archive of named arrays')
+            contents = dict()
+            for key in archive.files:
+                contents[key] = archive[key]
+    except _NPZ_ERRORS as err:
+        where = '' if key is None else f" (at the key '{key}')"
+        raise ValueError(f'{fname} is not a readable .npz archive written by '
+                         f'Dipole.write{where}: {type(err).__name__}: {err}') from None
     missing = {'times', 'nave', 'scale_applied', 'agg'} - set(contents)
     if missing:
         raise ValueError(f'{fname} is not a dipole file written by Dipole.write: '
                          f'it lacks {sorted(missing)}')
-    dpl = Dipole(contents['times'], {k: contents[k] for k in LAYERS if k in contents},
-                 nave=int(contents['nave']))
+    for key in ['times', 'nave', 'scale_applied'] + [k for k in LAYERS if k in contents]:
+        value = contents[key]
+        if value.dtype.kind not in 'iuf':
+            raise ValueError(f"{fname}: the key '{key}' must hold real numbers, got "
+                             f'values of type {value.dtype}')
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{fname}: the key '{key}' must hold finite numbers "
+                             '(no NaN or inf)')
+    for key in ('nave', 'scale_applied'):
+        if contents[key].shape != ():
+            raise ValueError(f"{fname}: the key '{key}' must hold one number, got "
+                             f'shape {contents[key].shape}')
+    nave = contents['nave'].item()
+    if nave != int(nave) or nave < 1:
+        raise ValueError(f"{fname}: the key 'nave' must be an integer >= 1 (a number "
+                         f'of trials), got {nave}')
+    try:
+        dpl = Dipole(contents['times'], {k: contents[k] for k in LAYERS if k in contents},
+                     nave=int(nave))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{fname}: the keys 'times', {', '.join(LAYERS)} do not make "
+                         f'a dipole: {err}') from None
     dpl.scale_applied = contents['scale_applied'].item()
     return dpl
 
@@ -433,8 +541,10 @@ def average_dipoles(dpls):
             raise ValueError(f'All dipoles must have the same layers; dpls[0] has '
                              f'{sorted(first.data)} and dpls[{idx}] has '
                              f'{sorted(dpl.data)}')
-    data = {layer: np.mean([dpl.data[layer] for dpl in dpls], axis=0)
-            for layer in LAYERS if layer in first.data}
+    with np.errstate(over='ignore', invalid='ignore'):
+        data = {layer: np.mean([dpl.data[layer] for dpl in dpls], axis=0)
+                for layer in LAYERS if layer in first.data}
+    _checked_result(data, 'Averaging dpls')
     avg = Dipole(first.times, data, nave=len(dpls))
     avg.scale_applied = first.scale_applied
     return avg
@@ -470,19 +580,24 @@ def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
     err : float
         ``sqrt(sum(w * (sim - exp) ** 2) / sum(w))``, in the dipoles' units.
     """
-    from scipy.signal import resample
     _validate_type(dpl, Dipole, 'dpl')
     _validate_type(exp_dpl, Dipole, 'exp_dpl')
+    # NaN would mean "from the start" (max ignores it) and inf an empty window
     _validate_type(tstart, 'numeric', 'tstart')
+    _finite('tstart', tstart)
     _validate_type(tstop, ('numeric', None), 'tstop')
+    if tstop is not None:
+        _finite('tstop', tstop)
     for name, d in (('dpl', dpl), ('exp_dpl', exp_dpl)):
         if 'agg' not in d.data or len(d.times) == 0:
             raise ValueError(f'{name} must have an aggregate (agg) dipole with samples')
+        if not np.all(np.isfinite(d.data['agg'])):  # edited after it was made
+            raise ValueError(f"{name}.data['agg'] must be finite (no NaN or inf)")
     sim_times, exp_times = dpl.times, exp_dpl.times
     if weights is None:
         weights = np.ones(len(sim_times))
     else:
-        weights = np.asarray(weights, dtype=float)
+        weights = _real_array(weights, 'weights')
         if weights.shape != sim_times.shape:
             raise ValueError(f'weights must have one value per sample of dpl '
                              f'({len(sim_times)}), got shape {weights.shape}')
@@ -502,6 +617,23 @@ def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
     sim = dpl.data['agg'][sim_start:sim_stop]
     exp = exp_dpl.data['agg'][exp_start:exp_stop]
     weights = weights[sim_start:sim_stop]
+    with np.errstate(over='ignore', invalid='ignore'):
+        err = _weighted_rms(sim, exp, weights, n_sim, n_exp)
+        if not np.isfinite(err):
+            # values near the float limit overflow on squaring; the error is
+            # homogeneous in the values and invariant to the weights' scale
+            # (the 1e-4 cut of resampled weights aside, which the max keeps)
+            scale = max(np.abs(sim).max(), np.abs(exp).max(), np.finfo(float).tiny)
+            err = _weighted_rms(sim / scale, exp / scale, weights, n_sim, n_exp) * scale
+    if not np.isfinite(err):
+        raise ValueError('The RMSE of dpl and exp_dpl is not a finite number (their '
+                         'values or the weights are too large)')
+    return err
+
+
+def _weighted_rms(sim, exp, weights, n_sim, n_exp):
+    """rmse's resampling and weighted root mean square (see rmse)."""
+    from scipy.signal import resample
     if n_sim > n_exp:
         sim = resample(sim, n_exp)
         weights = resample(weights, n_exp)

@@ -327,3 +327,151 @@ def test_rmse_errors():
         rmse(dpl, dpl, weights=np.zeros(401))
     with pytest.raises(ValueError, match='exp_dpl must have an aggregate'):
         rmse(dpl, Dipole(dpl.times, {'L2': dpl.data['L2']}))
+
+
+# -- hardening (issue 17): bad input named, faults survived --------------------------
+def _full_disk(monkeypatch, after=10):
+    """Every file opened for writing takes ``after`` bytes, then fails with ENOSPC."""
+    import builtins
+    import errno
+    import os
+
+    class FullFile:
+        def __init__(self, fid):
+            self._fid, self._left = fid, after
+
+        def write(self, data):
+            if len(data) > self._left:
+                self._fid.write(data[:self._left])
+                self._left = 0
+                raise OSError(errno.ENOSPC, 'No space left on device')
+            self._left -= len(data)
+            return self._fid.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self._fid, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._fid.close()
+
+    real_open, real_fdopen = builtins.open, os.fdopen
+
+    def full_open(file, mode='r', *args, **kwargs):
+        fid = real_open(file, mode, *args, **kwargs)
+        return FullFile(fid) if any(c in mode for c in 'wax+') else fid
+
+    def full_fdopen(fd, mode='r', *args, **kwargs):
+        fid = real_fdopen(fd, mode, *args, **kwargs)
+        return FullFile(fid) if any(c in mode for c in 'wax+') else fid
+
+    monkeypatch.setattr(builtins, 'open', full_open)
+    monkeypatch.setattr(os, 'fdopen', full_fdopen)
+
+
+@pytest.mark.parametrize('ext', ['.txt', '.npz'])
+def test_write_on_a_full_disk_keeps_the_earlier_file(tmp_path, monkeypatch, ext):
+    fname = tmp_path / f'dpl{ext}'
+    make_dipole(seed=0).write(fname)
+    before = fname.read_bytes()
+    with monkeypatch.context() as patch:
+        _full_disk(patch)
+        with pytest.raises(OSError, match=f'dpl{ext}.*No space left'):
+            make_dipole(seed=1).write(fname)
+    assert fname.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f'dpl{ext}']
+
+
+def test_dipole_refuses_non_finite_and_non_numbers():
+    times = np.arange(5.)
+    for data, name in ((np.array([0., np.nan, 0., 0., 0.]), 'agg'),
+                       ({'agg': np.zeros(5), 'L2': [0, 0, np.inf, 0, 0]}, 'L2')):
+        with pytest.raises(ValueError, match=f"{name} column of data must be finite"):
+            Dipole(times, data)
+    for bad_times in ([0., 1., np.inf], [np.nan, 1., 2.]):
+        with pytest.raises(ValueError, match='times must be finite'):
+            Dipole(bad_times, np.zeros(3))
+    with pytest.raises(TypeError, match='times must be'):
+        Dipole('abc', np.zeros(3))
+    for data in ('abcde', ['a'] * 5, {'agg': 'x'}, [None] * 5):
+        with pytest.raises(TypeError, match='data'):
+            Dipole(times, data)
+    with pytest.raises(ValueError, match='data'):
+        Dipole(times, [[0., 1.], [2.]])  # ragged
+    with pytest.raises(ValueError, match='times'):
+        Dipole([0., 5e-324], np.zeros(2))  # a step too small for a sampling rate
+
+
+def test_read_dipole_names_the_file_of_bad_values(tmp_path):
+    for name, text in (('nan.txt', '0 nan 0 0\n1 0 0 0\n'),
+                       ('inf.txt', '0 1 0 0\n1 inf 0 0\n'),
+                       ('huge.txt', '0 1e400\n1 0\n')):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=f'{name}.*finite'):
+            read_dipole(tmp_path / name)
+    (tmp_path / 'binary.txt').write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match='binary.txt'):
+        read_dipole(tmp_path / 'binary.txt')
+
+
+def test_read_dipole_names_a_corrupt_npz(tmp_path):
+    good = tmp_path / 'good.npz'
+    make_dipole().write(good)
+    contents = good.read_bytes()
+    files = {'empty.npz': b'', 'garbage.npz': b'\x80\x04junk' * 10,
+             'notzip.npz': b'PK\x03\x04garbage', 'truncated.npz': contents[:300],
+             'cut.npz': contents[:-40]}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match=name):
+            read_dipole(tmp_path / name)
+    base = dict(times=np.arange(3.), nave=1, scale_applied=1., agg=np.zeros(3))
+    for key, value in (('agg', np.array([object(), 1, 2], dtype=object)),
+                       ('agg', np.array([0., np.nan, 1.])),
+                       ('times', np.array(['a', 'b', 'c'])),
+                       ('nave', np.array([1, 2])), ('nave', 1.5), ('nave', -3),
+                       ('scale_applied', np.nan), ('scale_applied', 'x')):
+        with open(tmp_path / 'bad.npz', 'wb') as fid:
+            np.savez(fid, **{**base, key: value})
+        with pytest.raises(ValueError, match=f"bad.npz.*'{key}'"):
+            read_dipole(tmp_path / 'bad.npz')
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(tstart=np.nan), 'tstart'), (dict(tstart=np.inf), 'tstart'),
+    (dict(tstop=np.nan), 'tstop'), (dict(tstop=-np.inf), 'tstop'),
+])
+def test_rmse_refuses_non_finite_windows(kwargs, name):
+    dpl = make_dipole()
+    with pytest.raises(ValueError, match=f'{name} must be a finite number'):
+        rmse(dpl, dpl.copy(), **kwargs)
+
+
+def test_huge_values_give_finite_results_or_named_errors():
+    dpl = make_dipole()
+    with pytest.raises(ValueError, match='window_len'):
+        dpl.copy().smooth(1e308)
+    with pytest.raises(ValueError, match='h_freq'):
+        dpl.copy().savgol_filter(5e-324)
+    for factor in (np.nan, np.inf, '2'):
+        with pytest.raises((TypeError, ValueError), match='factor'):
+            dpl.copy().scale(factor)
+    huge = make_dipole().scale(1e306)
+    before = huge.data['agg'].copy()
+    with pytest.raises(ValueError, match='factor'):
+        huge.scale(1e10)  # would overflow
+    np.testing.assert_array_equal(huge.data['agg'], before)
+    assert huge.scale_applied == 1e306
+    big = Dipole(dpl.times, np.full(len(dpl.times), 1.5e308))
+    with pytest.raises(ValueError, match='dpls'):
+        average_dipoles([big, big.copy()])
+    big = Dipole(dpl.times, np.full(len(dpl.times), 8e307))  # squares overflow
+    err = rmse(big, Dipole(dpl.times, -big.data['agg']))
+    assert np.isfinite(err) and err == pytest.approx(1.6e308, rel=1e-12)
+    for name, value in (('tstart', np.nan), ('tstop', np.nan)):
+        with pytest.raises(ValueError, match=name):
+            rmse(dpl, dpl, **{name: value})
+    with pytest.raises((TypeError, ValueError), match='weights'):
+        rmse(dpl, dpl, weights=['a'] * len(dpl.times))
