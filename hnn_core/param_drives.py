@@ -8,7 +8,12 @@ gids, and their seeds follow HNN-GUI's convention: the file's ``prng_seedcore``
 plus the drive's first gid.
 """
 
-from .params import _count_evoked_inputs
+import math
+import numbers
+import warnings
+
+from .params import _count_evoked_inputs, required
+from ._validate import _check_finite
 
 # HNN parameter files describe the model's four cell types
 CELL_TYPES = ('L2_basket', 'L2_pyramidal', 'L5_basket', 'L5_pyramidal')
@@ -17,6 +22,63 @@ _SHORT = {'L2_basket': 'L2Basket', 'L2_pyramidal': 'L2Pyr',
           'L5_basket': 'L5Basket', 'L5_pyramidal': 'L5Pyr'}
 _LAYER = {'L2_basket': 'L2', 'L2_pyramidal': 'L2', 'L5_basket': 'L5',
           'L5_pyramidal': 'L5'}
+# HNN-GUI offered these burst distributions; hnn-core 0.6.1 draws 'normal' ones only
+_DISTRIBUTIONS = ('normal', 'uniform')
+
+
+# -- the file's values, checked under their own names ------------------------------
+# The drives' own checks would name their arguments (mu, sigma, ...); a value
+# that came from a parameter file is named by its key, and by the file if known.
+def _source(p):
+    source = getattr(p, '_source', None)
+    return f'{source}: ' if source else ''
+
+
+def _value(p, key):
+    try:
+        return required(p, key)
+    except ValueError as err:
+        raise ValueError(f'{_source(p)}{err}') from None
+
+
+def _number(p, key, minimum=None, strict=False, default=None):
+    """``p[key]`` (or ``default`` if absent), a finite number >= ``minimum``."""
+    value = p.get(key, default) if default is not None else _value(p, key)
+    try:
+        _check_finite(key, value, minimum=minimum, strict=strict)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'{_source(p)}{err}') from None
+    return value
+
+
+def _integer(p, key, minimum=None):
+    """``p[key]`` as an int: a whole number (1.0 is one), >= ``minimum``."""
+    value = _value(p, key)
+    whole = (isinstance(value, numbers.Real) and not isinstance(value, bool) and
+             math.isfinite(value) and float(value).is_integer())
+    if not whole or (minimum is not None and value < minimum):
+        bound = '' if minimum is None else f' >= {minimum}'
+        raise ValueError(f'{_source(p)}{key} must be an integer{bound}, got {value!r}')
+    return int(value)
+
+
+def _flag(p, key):
+    value = _value(p, key)
+    if not isinstance(value, numbers.Real):
+        raise ValueError(f'{_source(p)}{key} must be a number (0 or 1), got {value!r}')
+    return bool(value)
+
+
+def _distribution(p, where, name):
+    key = f'distribution_{where}'
+    value = p.get(key, 'normal')
+    if value not in _DISTRIBUTIONS:
+        raise ValueError(f"{_source(p)}{key} must be 'normal' or 'uniform', got "
+                         f'{value!r}')
+    if value != 'normal':
+        warnings.warn(f'{_source(p)}{key} {value!r} is not supported: the bursts of '
+                      f'{name} are drawn from a normal distribution, as in hnn-core '
+                      '0.6.1', UserWarning, stacklevel=4)
 
 
 def _evoked_specs(net, p, prefix, k):
@@ -26,16 +88,20 @@ def _evoked_specs(net, p, prefix, k):
     ampa, nmda, delays = {}, {}, {}
     for cell_type in types:
         short = _SHORT[cell_type]
-        fallback = p.get(f'gbar_{key}_{short}')
-        ampa[cell_type] = p.get(f'gbar_{key}_{short}_ampa', fallback)
-        nmda[cell_type] = p.get(f'gbar_{key}_{short}_nmda', fallback)
-        if ampa[cell_type] is None or nmda[cell_type] is None:
-            raise ValueError(f'The parameter gbar_{key}_{short}_ampa (or _nmda, or '
-                             f'gbar_{key}_{short}) is missing from params')
+        for receptor, weights in (('ampa', ampa), ('nmda', nmda)):
+            # files of older HNN versions give one weight for both receptors
+            weight_key = f'gbar_{key}_{short}_{receptor}'
+            if weight_key not in p and f'gbar_{key}_{short}' in p:
+                weight_key = f'gbar_{key}_{short}'
+            if weight_key not in p:
+                raise ValueError(f'{_source(p)}The parameter gbar_{key}_{short}_'
+                                 f'{receptor} (or gbar_{key}_{short}) is missing from '
+                                 'params')
+            weights[cell_type] = _number(p, weight_key, minimum=0)
         delays[cell_type] = 1.0 if (prefix == 'evprox' and
                                     _LAYER[cell_type] == 'L5') else 0.1
-    sync = bool(p['sync_evinput'])
-    seed = int(p[f'prng_seedcore_{key}'])
+    sync = _flag(p, 'sync_evinput')
+    seed = _integer(p, f'prng_seedcore_{key}')
     if net.compatibility.legacy_drive_layout == 'weight0':
         # HNN-GUI had 1 drive cell per rhythmic input, hnn-core 0.6 has 10: this
         # keeps the evoked seeds of the published parameter sets.
@@ -43,8 +109,10 @@ def _evoked_specs(net, p, prefix, k):
     return dict(kind='evoked', location='proximal' if prefix == 'evprox' else 'distal',
                 seed=seed, space_constant=3.0, weights_ampa=ampa, weights_nmda=nmda,
                 synaptic_delays=delays,
-                kwargs=dict(mu=p[f't_{key}'], sigma=p[f'sigma_t_{key}'],
-                            numspikes=int(p[f'numspikes_{key}']),
+                keys=f'*_{key}',
+                kwargs=dict(mu=_number(p, f't_{key}'),
+                            sigma=_number(p, f'sigma_t_{key}', minimum=0),
+                            numspikes=_integer(p, f'numspikes_{key}', minimum=1),
                             n_drive_cells=1 if sync else 'n_cells',
                             cell_specific=not sync))
 
@@ -52,59 +120,72 @@ def _evoked_specs(net, p, prefix, k):
 def _bursty_specs(net, p, where):
     types = CELL_TYPES if where == 'prox' else ('L2_basket', 'L2_pyramidal',
                                                 'L5_pyramidal')
+    tstart = _number(p, f't0_input_{where}')
+    tstop = min(_number(p, f'tstop_input_{where}'), _number(p, 'tstop'))
+    if tstop < tstart and not net.legacy_mode:
+        return None
+    name = 'bursty1' if where == 'prox' else 'bursty2'
+    _distribution(p, where, name)
+    _number(p, f't0_input_{where}', minimum=0)
     ampa, nmda, delays = {}, {}, {}
     for cell_type in types:
         short = _SHORT[cell_type]
-        ampa[cell_type] = p[f'input_{where}_A_weight_{short}_ampa']
-        nmda[cell_type] = p[f'input_{where}_A_weight_{short}_nmda']
-        delays[cell_type] = p[f'input_{where}_A_delay_{_LAYER[cell_type]}']
-    tstart = p[f't0_input_{where}']
-    tstop = min(p[f'tstop_input_{where}'], p['tstop'])
-    if tstop < tstart and not net.legacy_mode:
-        return None
-    kwargs = dict(tstart=tstart, tstart_std=p[f't0_input_stdev_{where}'],
+        ampa[cell_type] = _number(p, f'input_{where}_A_weight_{short}_ampa', minimum=0)
+        nmda[cell_type] = _number(p, f'input_{where}_A_weight_{short}_nmda', minimum=0)
+        delays[cell_type] = _number(p, f'input_{where}_A_delay_{_LAYER[cell_type]}',
+                                    minimum=0)
+    kwargs = dict(tstart=tstart,
+                  tstart_std=_number(p, f't0_input_stdev_{where}', minimum=0),
                   tstop=max(tstop, tstart),  # a null input: no burst before tstop
-                  burst_rate=p[f'f_input_{where}'], burst_std=p[f'f_stdev_{where}'],
-                  numspikes=int(p[f'events_per_cycle_{where}']), spike_isi=10)
+                  burst_rate=_number(p, f'f_input_{where}', minimum=0, strict=True),
+                  burst_std=_number(p, f'f_stdev_{where}', minimum=0),
+                  numspikes=_integer(p, f'events_per_cycle_{where}', minimum=1),
+                  spike_isi=10)
+    repeats = _integer(p, f'repeats_{where}', minimum=1)
     if net.compatibility.params_bursty_cells == 'repeats':
-        kwargs['repeats'] = int(p[f'repeats_{where}'])
+        kwargs['repeats'] = repeats
     else:
-        kwargs['n_drive_cells'] = int(p[f'repeats_{where}'])
+        kwargs['n_drive_cells'] = repeats
     return dict(kind='bursty', location='proximal' if where == 'prox' else 'distal',
-                seed=int(p[f'prng_seedcore_input_{where}']), space_constant=100.,
+                seed=_integer(p, f'prng_seedcore_input_{where}'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=nmda, synaptic_delays=delays,
-                kwargs=kwargs)
+                keys=f'*_{where}', kwargs=kwargs)
 
 
 def _gauss_specs(net, p):
-    mu = p['L2Basket_Gauss_mu']
-    if mu > p['tstop'] and not net.legacy_mode:
+    mu = _number(p, 'L2Basket_Gauss_mu')
+    if mu > _number(p, 'tstop') and not net.legacy_mode:
         return None
-    ampa = {c: p[f'{_SHORT[c]}_Gauss_A_weight'] for c in CELL_TYPES}
+    ampa = {c: _number(p, f'{_SHORT[c]}_Gauss_A_weight', minimum=0) for c in CELL_TYPES}
     # HNN used each type's Gaussian mean as its synaptic delay
-    delays = {c: p[f'{_SHORT[c]}_Gauss_mu'] for c in CELL_TYPES}
+    delays = {c: _number(p, f'{_SHORT[c]}_Gauss_mu', minimum=0) for c in CELL_TYPES}
     return dict(kind='gaussian', location='proximal',
-                seed=int(p['prng_seedcore_extgauss']), space_constant=100.,
+                seed=_integer(p, 'prng_seedcore_extgauss'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=None, synaptic_delays=delays,
-                kwargs=dict(mu=mu, sigma=p['L2Basket_Gauss_sigma'], numspikes=50))
+                keys='*_Gauss_*',
+                kwargs=dict(mu=mu, sigma=_number(p, 'L2Basket_Gauss_sigma', minimum=0),
+                            numspikes=50))
 
 
 def _poisson_specs(net, p):
-    t0, t1 = p['t0_pois'], p['T_pois']
+    t0, t1 = _number(p, 't0_pois'), _number(p, 'T_pois')
     if t1 < t0 and not net.legacy_mode:
         return None
     ampa, nmda, rates = {}, {}, {}
     for cell_type in CELL_TYPES:
         short = _SHORT[cell_type]
-        ampa[cell_type] = p.get(f'{short}_Pois_A_weight_ampa', 0.)
-        nmda[cell_type] = p.get(f'{short}_Pois_A_weight_nmda', 0.)
-        rate = p[f'{short}_Pois_lamtha']
+        ampa[cell_type] = _number(p, f'{short}_Pois_A_weight_ampa', minimum=0,
+                                  default=0.)
+        nmda[cell_type] = _number(p, f'{short}_Pois_A_weight_nmda', minimum=0,
+                                  default=0.)
+        rate = _number(p, f'{short}_Pois_lamtha')
         rates[cell_type] = rate if rate > 0 else 1.  # null inputs of legacy files
     delays = {'L2_basket': 1.0, 'L2_pyramidal': 0.1, 'L5_basket': 1.0,
               'L5_pyramidal': 1.0}
     return dict(kind='poisson', location='proximal',
-                seed=int(p['prng_seedcore_extpois']), space_constant=100.,
+                seed=_integer(p, 'prng_seedcore_extpois'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=nmda, synaptic_delays=delays,
+                keys='*_Pois_*, t0_pois, T_pois',
                 kwargs=dict(tstart=max(0, t0), tstop=max(0, t1), rate_constant=rates))
 
 
@@ -126,10 +207,11 @@ def _tonic_specs(p):
         present = [k in p for k in keys]
         if any(present) and not all(present):
             missing = [k for k, there in zip(keys, present) if not there]
-            raise ValueError(f'A tonic input needs its amplitude, start and end; '
-                             f'missing {", ".join(missing)}')
+            raise ValueError(f'{_source(p)}A tonic input needs its amplitude, start '
+                             f'and end; missing {", ".join(missing)}')
         if all(present):
-            biases[cell_type] = [p[k] for k in keys]
+            biases[cell_type] = [_number(p, keys[0]), _number(p, keys[1], minimum=0),
+                                 _number(p, keys[2])]
     return biases
 
 
@@ -152,11 +234,18 @@ def add_drives_from_params(net):
         spec = specs[name]
         if spec is None:
             continue
-        adders[spec['kind']](
-            name, location=spec['location'], weights_ampa=spec['weights_ampa'],
-            weights_nmda=spec['weights_nmda'], synaptic_delays=spec['synaptic_delays'],
-            space_constant=spec['space_constant'], **{seed_arg: spec['seed']},
-            **spec['kwargs'])
+        try:
+            adders[spec['kind']](
+                name, location=spec['location'], weights_ampa=spec['weights_ampa'],
+                weights_nmda=spec['weights_nmda'],
+                synaptic_delays=spec['synaptic_delays'],
+                space_constant=spec['space_constant'], **{seed_arg: spec['seed']},
+                **spec['kwargs'])
+        except (TypeError, ValueError) as err:
+            # what the values checked above do not catch (e.g. a burst longer
+            # than its period): say which drive and which keys of the file
+            raise type(err)(f'{_source(p)}the drive {name!r} of the parameters '
+                            f'({spec["keys"]}): {err}') from None
         if spec['kind'] == 'gaussian':
             net.external_drives[name]['type'] = 'gaussian'
     if seed_arg == 'event_seed':
@@ -169,5 +258,9 @@ def add_drives_from_params(net):
     if biases:
         # HNN applied one time window, that of the last cell type listed
         _, t0, t1 = list(biases.values())[-1]
-        net.add_tonic_bias(amplitude={c: b[0] for c, b in biases.items()}, t0=t0,
-                           tstop=t1)
+        try:
+            net.add_tonic_bias(amplitude={c: b[0] for c, b in biases.items()}, t0=t0,
+                               tstop=t1)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f'{_source(p)}the tonic inputs of the parameters '
+                            f'(Itonic_*): {err}') from None

@@ -10,10 +10,14 @@ values not given take the template's defaults.
 import copy
 import fnmatch
 import json
+import math
+import numbers
 import os.path as op
 import re
+import reprlib
 import warnings
 
+from ._fileio import _atomic_write
 from ._validate import _validate_type
 
 _PYR_SECTIONS = {
@@ -50,6 +54,22 @@ _KNOWN_EXTRA = re.compile(
     r'|(gbar_ev(prox|dist)_\d+_(L2Pyr|L5Pyr|L2Basket|L5Basket)(_ampa|_nmda)?'
     r'|(t|sigma_t|prng_seedcore|numspikes)_ev(prox|dist)_\d+))$')
 
+
+# Keys of the template that HNN's own files (default.json, default.param) do not
+# hold: a file without them takes their defaults as intended, so nobody is told.
+_NOT_IN_HNN_FILES = re.compile(
+    r'^((L2Basket|L2Pyr|L5Basket|L5Pyr)_Gauss_(A_weight|mu|sigma)|distribution_(prox|dist)'
+    r'|dt_evprox0_(evdist|evprox1)|record_(isoma|vsoma)|sim_prefix|spec_cmap)$')
+# The defaults that shape a run most, named first when a file lacks them.
+_MAIN_KEYS = ('N_pyr_x', 'N_pyr_y', 'tstop', 'dt', 'N_trials', 'celsius', 'threshold')
+_INPUT_WEIGHT = re.compile(r'^(gbar_ev(prox|dist)_|input_(prox|dist)_A_weight_'
+                           r'|\w+_(Gauss|Pois)_A_weight)')
+_TONIC_AMPLITUDE = re.compile(r'^Itonic_A_(L2Pyr|L5Pyr|L2Basket|L5Basket)(_soma)?$')
+_SHORT_TO_TYPE = {'L2Basket': 'L2_basket', 'L2Pyr': 'L2_pyramidal',
+                  'L5Basket': 'L5_basket', 'L5Pyr': 'L5_pyramidal'}
+# beyond this many levels a nested JSON value is no parameter file, and the
+# parser's recursion is better stopped with the file's name than by Python
+_MAX_JSON_DEPTH = 100
 
 _WILDCARD = re.compile(r'[*?\[]')
 DEFAULT_PARAMS = op.join(op.dirname(op.abspath(__file__)), 'param', 'default.json')
@@ -130,12 +150,33 @@ def _count_evoked_inputs(params):
     """Numbers of proximal and distal evoked inputs: the t_evprox_* / t_evdist_* keys."""
     n_prox = n_dist = 0
     for key in params:
-        if key.startswith('t_'):
+        if isinstance(key, str) and key.startswith('t_'):
             if 'evprox' in key:
                 n_prox += 1
             elif 'evdist' in key:
                 n_dist += 1
     return n_prox, n_dist
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real)
+
+
+def _check_finite_value(key, value):
+    """No parameter may be NaN or infinite: refuse them under the key's name.
+
+    Text that reads as a non-finite number (``nan``, ``inf`` in a .param file)
+    is named as such, so that the message says what is wrong with it.
+    """
+    non_finite = _is_number(value) and not math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            non_finite = not math.isfinite(float(value))
+        except ValueError:
+            pass
+    if non_finite:
+        raise ValueError(f'The parameter {key!r} must be a finite number, got '
+                         f'{value!r}')
 
 
 def _check_value(key, value, default):
@@ -144,10 +185,35 @@ def _check_value(key, value, default):
         ok = isinstance(value, str)
         kind = 'text'
     else:
-        ok = isinstance(value, (int, float)) and not isinstance(value, str)
+        _check_finite_value(key, value)
+        ok = _is_number(value)
         kind = 'a number'
     if not ok:
         raise ValueError(f'The parameter {key!r} must be {kind}, got {value!r}')
+
+
+def _check_keys(params_input):
+    for key in params_input:
+        if not isinstance(key, str):
+            raise TypeError(f'params_input keys must be text (parameter names), got '
+                            f'{key!r} ({type(key).__name__})')
+
+
+def _dropped_tonic_inputs(params_input):
+    """Warn about tonic inputs with a current: Params drops them (as hnn-core 0.6.1)."""
+    active = [(k, v) for k, v in params_input.items()
+              if _TONIC_AMPLITUDE.match(k) and _is_number(v) and v != 0]
+    if not active:
+        return
+    listed = ', '.join(f'{k} ({v:g} nA)' for k, v in active)
+    amplitudes = ', '.join(f'{_SHORT_TO_TYPE[k.split("_")[2]]!r}: {v:g}'
+                           for k, v in active)
+    inputs = 'input' if len(active) == 1 else 'inputs'
+    verb = 'is' if len(active) == 1 else 'are'
+    warnings.warn(f'the tonic {inputs} {listed} {verb} not applied: parameter files\' '
+                  'tonic inputs (Itonic_*) are dropped, as in hnn-core 0.6.1; add '
+                  f'them with net.add_tonic_bias(amplitude={{{amplitudes}}}, t0=..., '
+                  'tstop=...)', UserWarning, stacklevel=3)
 
 
 class Params(dict):
@@ -156,10 +222,12 @@ class Params(dict):
     Parameters
     ----------
     params_input : dict | None
-        Values to use; keys of the template not given take their defaults. Keys
-        that HNN defines but the model does not use (e.g. ``Itonic_*``,
-        ``save_vsoma``) are dropped silently; keys no HNN version defines are
-        dropped with a warning that names them.
+        Values to use, keyed by parameter name; keys of the template not given
+        take their defaults. Numbers must be finite. Keys that HNN defines but
+        the model does not use (e.g. ``save_vsoma``) are dropped silently, and
+        ``Itonic_*`` tonic inputs too, with a warning if they carry a current
+        (as in hnn-core 0.6.1, they are not applied); keys no HNN version
+        defines are dropped with a warning that names them.
 
     Notes
     -----
@@ -173,6 +241,9 @@ class Params(dict):
         if params_input is None:
             params_input = {}
         _validate_type(params_input, dict, 'params_input')
+        _check_keys(params_input)
+        for key, value in params_input.items():
+            _check_finite_value(key, value)
         template = _template(*_count_evoked_inputs(params_input))
         unknown = [k for k in params_input
                    if k not in template and not _KNOWN_EXTRA.match(str(k))]
@@ -186,6 +257,7 @@ class Params(dict):
                 dict.__setitem__(self, key, params_input[key])
             else:
                 dict.__setitem__(self, key, default)
+        _dropped_tonic_inputs(params_input)
 
     @classmethod
     def _from_dict(cls, values):
@@ -208,6 +280,7 @@ class Params(dict):
         if not dict.__contains__(self, key) and isinstance(key, str):
             matches = fnmatch.filter(self.keys(), key)
             if matches:
+                _check_finite_value(matches[0], value)
                 for k in matches:
                     dict.__setitem__(self, k, value)
                 return
@@ -218,11 +291,14 @@ class Params(dict):
                 warnings.warn(f'{key!r} is not a parameter that any HNN version '
                               'defines: it is stored, but the model does not read it',
                               UserWarning, stacklevel=2)
+        _check_finite_value(key, value)
         dict.__setitem__(self, key, value)
 
     def copy(self):
         """A deep copy."""
-        return Params._from_dict(copy.deepcopy(dict(self)))
+        out = Params._from_dict(copy.deepcopy(dict(self)))
+        out.__dict__.update(self.__dict__)  # the file it was read from, if any
+        return out
 
     def __str__(self):
         return json.dumps(self, sort_keys=True, indent=4)
@@ -231,14 +307,18 @@ class Params(dict):
         return f'<Params | {len(self)} parameters>'
 
     def write(self, fname):
-        """Write the parameters to a .json file or a legacy .param file."""
+        """Write the parameters to a .json file or a legacy .param file.
+
+        The file appears only once it is complete: a failure (e.g. a full disk)
+        leaves any earlier file of that name as it was.
+        """
         _validate_type(fname, 'path-like', 'fname')
         ext = op.splitext(str(fname))[1]
         if ext == '.json':
-            with open(fname, 'w') as fid:
+            with _atomic_write(fname) as fid:
                 json.dump(self, fid)
         elif ext == '.param':
-            with open(fname, 'w') as fid:
+            with _atomic_write(fname) as fid:
                 for key, value in self.items():
                     if isinstance(value, bool):
                         value = int(value)
@@ -249,18 +329,71 @@ class Params(dict):
                              "extensions are '.json' and '.param'")
 
 
+def _json_depth_limited(text, fname, max_depth):
+    """Raise ValueError naming ``fname`` if ``text`` nests deeper than ``max_depth``.
+
+    Brackets inside strings do not count. Checked before parsing, as the JSON
+    parser recurses once per level and would end in a RecursionError.
+    """
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == '\\':
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in '[{':
+            depth += 1
+            if depth > max_depth:
+                raise ValueError(f'{fname} is nested too deeply (more than '
+                                 f'{max_depth} levels of [ and {{)')
+        elif char in ']}':
+            depth -= 1
+
+
+def _load_json(fname, max_depth=_MAX_JSON_DEPTH):
+    """Parse a JSON file; errors and repeated keys are reported with its name.
+
+    Returns the parsed value. A key set twice in one object is a warning (the
+    last value is kept, as by every JSON reader).
+    """
+    with open(fname, encoding='utf-8') as fid:
+        text = fid.read()
+    _json_depth_limited(text, fname, max_depth)
+
+    def pairs_hook(pairs):
+        counts = {}
+        for key, _ in pairs:
+            counts[key] = counts.get(key, 0) + 1
+        out = dict(pairs)
+        for key, count in counts.items():
+            if count > 1:
+                times = 'twice' if count == 2 else f'{count} times'
+                warnings.warn(f'{fname}: {key!r} is set {times}; the last value '
+                              f'({out[key]!r}) is used', UserWarning, stacklevel=4)
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs_hook)
+    except json.JSONDecodeError as err:
+        raise ValueError(f'{fname} is not valid JSON: {err}') from None
+    except RecursionError:
+        raise ValueError(f'{fname} is nested too deeply to be read') from None
+
+
 def _read_json(fname):
-    with open(fname) as fid:
-        try:
-            params = json.load(fid)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{fname} is not valid JSON: {err}') from None
+    params = _load_json(fname)
     if not isinstance(params, dict):
         raise ValueError(f'{fname} must hold one JSON object of key: value pairs')
     for key, value in params.items():
         if not isinstance(value, (int, float, str, bool)):
             raise ValueError(f'{fname}: the value of {key!r} must be a number, a '
-                             f'boolean or text, got {value!r}')
+                             f'boolean or text, got {reprlib.repr(value)}')
     return params
 
 
@@ -318,6 +451,8 @@ def read_params(params_fname):
                          "extensions are '.json' and '.param'")
     try:
         values = readers[ext](params_fname)
+    except RecursionError:  # nesting that the depth check did not foresee
+        raise ValueError(f'{params_fname} is nested too deeply to be read') from None
     except UnicodeDecodeError as err:
         raise ValueError(f'{params_fname} is not a text file ({err.reason} at byte '
                          f'{err.start})') from None
@@ -331,7 +466,31 @@ def read_params(params_fname):
         raise ValueError(f'{params_fname}: {err}') from None
     for w in caught:
         warnings.warn(f'{params_fname}: {w.message}', w.category, stacklevel=2)
+    _defaults_note(params_fname, values, params)
+    params._source = str(params_fname)
     return params
+
+
+def _defaults_note(fname, values, params):
+    """Warn, naming them, about defaults taken for keys a file does not set.
+
+    Keys that HNN's own files do not hold either (e.g. the Gaussian input's)
+    are not counted: their defaults are what those files mean.
+    """
+    missing = [k for k in params if k not in values and not _NOT_IN_HNN_FILES.match(k)]
+    if not missing:
+        return
+    shown = [k for k in _MAIN_KEYS if k in missing]
+    shown += [k for k in missing if k not in shown][:max(0, 8 - len(shown))]
+    listed = ', '.join(f'{k}={params[k]!r}' for k in shown)
+    more = len(missing) - len(shown)
+    text = (f'{fname} does not set {len(missing)} of the parameters that HNN\'s '
+            f'parameter files hold; they take the defaults {listed}'
+            + (f' and {more} more (print(params) shows all)' if more else ''))
+    weights = [k for k in params if _INPUT_WEIGHT.match(k)]
+    if not any(_is_number(params[k]) and params[k] > 0 for k in weights):
+        text += '; no input has a positive weight, so nothing drives the network'
+    warnings.warn(text, UserWarning, stacklevel=3)
 
 
 def _nulled(drive):

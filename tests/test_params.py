@@ -90,7 +90,10 @@ def test_unknown_keys_warn_known_ones_pass(tmp_path):
                                  'Itonic_A_L2Basket': 0.1}))
     with pytest.warns(UserWarning, match="p.json.*'my_own_key'") as record:
         params = read_params(fname)
-    assert len(record) == 1 and 'save_vsoma' not in str(record[0].message)
+    # (the third warning names the defaults this partial file takes)
+    messages = [str(w.message) for w in record if 'does not set' not in str(w.message)]
+    assert len(messages) == 2 and not any("save_vsoma" in m for m in messages)
+    assert any("Itonic_A_L2Basket (0.1 nA) is not applied" in m for m in messages)
     assert params['tstop'] == 100. and 'my_own_key' not in params
     with warnings.catch_warnings():
         warnings.simplefilter('error')
@@ -163,3 +166,203 @@ def test_template_grows_with_evoked_inputs():
     assert params['t_evprox_3'] == 30. and params['numspikes_evdist_2'] == 1
     assert 'gbar_evprox_3_L5Basket_nmda' in params
     assert 'gbar_evdist_2_L5Basket_ampa' not in params
+
+
+# -- hardening (issue 17) ------------------------------------------------------------
+@pytest.mark.parametrize('ext, text, key', [
+    ('.json', '{"celsius": NaN}', 'celsius'),
+    ('.json', '{"T_pois": Infinity}', 'T_pois'),
+    ('.json', '{"threshold": -Infinity}', 'threshold'),
+    ('.json', '{"gbar_L2Pyr_L2Pyr_ampa": 1e999}', 'gbar_L2Pyr_L2Pyr_ampa'),
+    ('.json', '{"tstop": 50, "save_vsoma": NaN}', 'save_vsoma'),  # a key not used
+    ('.param', 'tstop: 50\nT_pois: 1e999\n', 'T_pois'),
+    ('.param', 'celsius: -1e999\n', 'celsius'),
+    ('.param', 'threshold: nan\n', 'threshold'),
+    ('.param', 'L2Pyr_soma_gkbar_hh2: inf\n', 'L2Pyr_soma_gkbar_hh2'),
+    ('.param', 'dt: Infinity\n', 'dt'),
+])
+def test_non_finite_values_are_refused(tmp_path, ext, text, key):
+    fname = tmp_path / f'bad{ext}'
+    fname.write_text(text)
+    with pytest.raises(ValueError, match=rf'bad\{ext}.*{key!r} must be a finite '
+                                         'number'):
+        read_params(fname)
+
+
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), -float('inf')])
+def test_params_refuse_non_finite_values(value):
+    with pytest.raises(ValueError, match="'celsius' must be a finite number"):
+        Params({'celsius': value})
+    params = Params()
+    with pytest.raises(ValueError, match="'dt' must be a finite number"):
+        params['dt'] = value
+    with pytest.raises(ValueError, match="'gbar_L2Pyr_L2Pyr_ampa' must be a finite"):
+        params['gbar_L2Pyr_*'] = value
+    assert params['dt'] == 0.025 and params['gbar_L2Pyr_L2Pyr_ampa'] == 0.
+
+
+def test_params_keys_must_be_text():
+    with pytest.raises(TypeError, match=r'params_input.*keys.*text.*got 1'):
+        Params({1: 2})
+    with pytest.raises(TypeError, match='params_input'):
+        Params({('tstop',): 2})
+
+
+def test_duplicate_json_keys_are_named(tmp_path):
+    fname = tmp_path / 'dup.json'
+    fname.write_text('{"tstop": 50, "dt": 0.05, "tstop": 60}')
+    with pytest.warns(UserWarning, match=r"dup.json: 'tstop' is set twice; the last "
+                                         r"value \(60\) is used"):
+        params = read_params(fname)
+    assert params['tstop'] == 60
+
+
+@pytest.mark.parametrize('text', ['[' * 100000 + ']' * 100000,
+                                  '{"a": ' * 100000 + '1' + '}' * 100000])
+def test_deeply_nested_json_names_the_file(tmp_path, text):
+    fname = tmp_path / 'deep.json'
+    fname.write_text(text)
+    with pytest.raises(ValueError, match='deep.json.*nested too deeply'):
+        read_params(fname)
+
+
+def test_partial_file_names_the_defaults_it_takes(tmp_path):
+    fname = tmp_path / 'partial.json'
+    fname.write_text('{"tstop": 50}')
+    with pytest.warns(UserWarning, match=r'partial.json does not set \d+ of the '
+                                         'parameters') as record:
+        read_params(fname)
+    message = str(record[0].message)
+    for text in ('N_pyr_x=1', 'N_pyr_y=1', 'dt=0.025', 'N_trials=1'):
+        assert text in message, message
+    assert 'tstop' not in message.split('defaults')[1]
+    # complete files, and files written by Params.write, take no default silently
+    for complete in (DEFAULT_PARAMS, op.join(DATA, 'default.param')):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            params = read_params(complete)
+    for ext in ('.json', '.param'):
+        params.write(tmp_path / f'written{ext}')
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            read_params(tmp_path / f'written{ext}')
+
+
+def test_tonic_inputs_of_a_file_are_said_to_be_dropped(tmp_path):
+    fname = tmp_path / 'tonic.param'
+    text = open(op.join(DATA, 'default.param')).read()
+    fname.write_text(text.replace('Itonic_A_L2Pyr_soma: 0.0',
+                                  'Itonic_A_L2Pyr_soma: 0.5'))
+    with pytest.warns(UserWarning, match=r"tonic.param: the tonic input "
+                                         r"Itonic_A_L2Pyr_soma \(0.5 nA\) is not "
+                                         r"applied.*add_tonic_bias"):
+        params = read_params(fname)
+    assert not any(k.startswith('Itonic') for k in params)
+    # default.param's tonic inputs are all 0 nA: nothing is lost, nothing is said
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        read_params(op.join(DATA, 'default.param'))
+
+
+def _default_with(tmp_path, name='p.json', **values):
+    """default.json with some values changed, written to tmp_path / name."""
+    with open(DEFAULT_PARAMS) as fid:
+        params = json.load(fid)
+    params.update(values)
+    fname = tmp_path / name
+    fname.write_text(json.dumps(params))
+    return fname
+
+
+@pytest.mark.parametrize('key, value, allowed', [
+    ('sigma_t_evprox_1', -1, '>= 0'),
+    ('repeats_prox', 0, '>= 1'),
+    ('f_input_dist', 0., '> 0'),
+    ('L2Pyr_Pois_lamtha', 'high', 'number'),
+    ('numspikes_evprox_2', 0, '>= 1'),
+    ('numspikes_evprox_2', 1.5, 'int'),
+    ('gbar_evprox_1_L2Pyr_ampa', -0.01, '>= 0'),
+    ('prng_seedcore_evprox_1', 2.5, 'int'),
+    ('sync_evinput', 'yes', 'number'),
+])
+def test_drive_values_are_named_by_their_file_key(tmp_path, key, value, allowed):
+    from hnn_core import neymotin_2020_model
+    # legacy mode (the command line's) keeps the rhythmic drives of default.json
+    fname = _default_with(tmp_path, 'drives.json', **{key: value})
+    with pytest.raises((ValueError, TypeError)) as err:
+        neymotin_2020_model(str(fname), add_drives_from_params=True, legacy_mode=True,
+                            mesh_shape=(1, 1))
+    message = str(err.value)
+    assert key in message and 'drives.json' in message and allowed in message, message
+
+
+@pytest.mark.parametrize('legacy_mode', [False, True])
+def test_file_drive_checks_keep_valid_files(legacy_mode):
+    """The checks of the file's drive values refuse nothing the published files hold."""
+    from hnn_core import neymotin_2020_model
+    for fname in (DEFAULT_PARAMS, op.join(DATA, 'default.param')):
+        net = neymotin_2020_model(fname, add_drives_from_params=True,
+                                  legacy_mode=legacy_mode, mesh_shape=(2, 2))
+        assert {'evprox1', 'evprox2', 'evdist1'} <= set(net.external_drives)
+
+
+def test_bursty_distribution_is_said(tmp_path):
+    from hnn_core import neymotin_2020_model
+    fname = _default_with(tmp_path, 'uniform.json', distribution_prox='uniform')
+    with pytest.warns(UserWarning, match=r"uniform.json: distribution_prox 'uniform' "
+                                         r"is not supported.*normal"):
+        neymotin_2020_model(str(fname), add_drives_from_params=True, legacy_mode=True,
+                            mesh_shape=(1, 1))
+    fname = _default_with(tmp_path, 'other.json', distribution_dist='gamma')
+    with pytest.raises(ValueError, match=r"other.json: distribution_dist must be "
+                                         r"'normal' or 'uniform', got 'gamma'"):
+        neymotin_2020_model(str(fname), add_drives_from_params=True, legacy_mode=True,
+                            mesh_shape=(1, 1))
+
+
+def _fail_halfway(fid, text):
+    """Write half of text, then fail as a full disk does."""
+    import errno
+    fid.write(text[:len(text) // 2])
+    fid.flush()
+    raise OSError(errno.ENOSPC, 'No space left on device')
+
+
+@pytest.mark.parametrize('ext', ['.json', '.param'])
+def test_params_write_is_atomic(tmp_path, monkeypatch, ext):
+    params = read_params(DEFAULT_PARAMS)
+    fname = tmp_path / f'params{ext}'
+    params.write(fname)
+    before = fname.read_text()
+    params['tstop'] = 99.
+
+    real_open = open
+
+    class _FullDisk:
+        """A file object (of any file opened for writing) that fills the disk."""
+
+        def __init__(self, fid):
+            self._fid = fid
+
+        def write(self, text):
+            _fail_halfway(self._fid, text)
+
+        def __getattr__(self, name):
+            return getattr(self._fid, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._fid.close()
+
+    import hnn_core.params as params_module
+    import hnn_core._fileio as fileio
+    monkeypatch.setattr(params_module, 'open', lambda *a, **k: _FullDisk(real_open(*a, **k)),
+                        raising=False)
+    real_fdopen = fileio.os.fdopen
+    monkeypatch.setattr(fileio.os, 'fdopen', lambda *a, **k: _FullDisk(real_fdopen(*a, **k)))
+    with pytest.raises(OSError, match=rf'params\{ext}.*No space left'):
+        params.write(fname)
+    assert fname.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fname.name]
