@@ -1,13 +1,18 @@
 """Spikes (and, when recorded, voltages) of every cell, trial by trial."""
 
 import glob
+import numbers
 import os
 import warnings
 from collections import Counter
 
 import numpy as np
 
-from ._validate import _validate_type, _check_option
+from ._fileio import _atomic_write
+from ._validate import _validate_type, _check_option, _check_finite
+
+# NEURON keeps gids as C ints
+_MAX_GID = 2 ** 31 - 1
 
 # the cell types of the model, for responses made without naming theirs
 _DEFAULT_CELL_TYPES = ('L2_basket', 'L2_pyramidal', 'L5_basket', 'L5_pyramidal')
@@ -68,6 +73,8 @@ class CellResponse:
             cell_type_names = _DEFAULT_CELL_TYPES
         _validate_type(cell_type_names, (list, tuple), 'cell_type_names',
                        'list of str')
+        for idx, name in enumerate(cell_type_names):
+            _validate_type(name, str, f'cell_type_names[{idx}]')
         self.cell_type_names = [str(name) for name in cell_type_names]
         spike_times = [] if spike_times is None else spike_times
         spike_gids = [] if spike_gids is None else spike_gids
@@ -82,14 +89,17 @@ class CellResponse:
             raise ValueError('spike_types must have one entry per trial like '
                              f'spike_times; got {len(spike_types)} and '
                              f'{len(spike_times)}')
-        for trial, (t, g) in enumerate(zip(spike_times, spike_gids)):
+        self._spike_times = [_spike_times(t, f'spike_times[{trial}]')
+                             for trial, t in enumerate(spike_times)]
+        self._spike_gids = [_spike_gids(g, f'spike_gids[{trial}]')
+                            for trial, g in enumerate(spike_gids)]
+        self._spike_types = [_spike_types(t, f'spike_types[{trial}]')
+                             for trial, t in enumerate(spike_types)]
+        for trial, (t, g) in enumerate(zip(self._spike_times, self._spike_gids)):
             if len(t) != len(g):
                 raise ValueError(f'Trial {trial} has {len(t)} spike_times but '
                                  f'{len(g)} spike_gids; they must pair up')
-        self._spike_times = [list(map(float, t)) for t in spike_times]
-        self._spike_gids = [list(map(int, g)) for g in spike_gids]
-        self._spike_types = [list(t) for t in spike_types]
-        self.times = np.array([] if times is None else times, dtype=float)
+        self.times = _sample_times(times)
         self._vsec, self._isec, self._ca = [], [], []
 
     # -- data -------------------------------------------------------------------
@@ -153,8 +163,11 @@ class CellResponse:
         for mine, theirs in zip(self._spike_times, other._spike_times):
             if not np.array_equal(np.round(mine, 3), np.round(theirs, 3)):
                 return False
+        # recordings hold arrays, which == would compare element-wise
         return (self._spike_gids == other._spike_gids and
-                self._spike_types == other._spike_types)
+                self._spike_types == other._spike_types and
+                all(_same_values(getattr(self, name), getattr(other, name))
+                    for name in ('_vsec', '_isec', '_ca')))
 
     __hash__ = None
 
@@ -215,11 +228,13 @@ class CellResponse:
 
     # -- analysis ---------------------------------------------------------------
     def update_types(self, gid_ranges):
-        """Set the type of every spike from a dict name -> range of gids."""
-        _validate_type(gid_ranges, dict, 'gid_ranges')
-        lookup = []
-        for name, gids in gid_ranges.items():
-            lookup.append((name, min(gids, default=0), max(gids, default=-1) + 1))
+        """Set the type of every spike from a dict name -> range of gids.
+
+        ``gid_ranges`` maps each cell type or drive name to its gids, a
+        ``range`` (e.g. ``net.gid_ranges``) or a list of int; the gids of
+        different names must not overlap.
+        """
+        lookup = _check_gid_ranges(gid_ranges)
         self._spike_types = [[_name_of(gid, lookup) for gid in trial]
                              for trial in self._spike_gids]
 
@@ -248,8 +263,8 @@ class CellResponse:
         rates : dict of str -> float | list
             Firing rates (Hz) by cell type, in the order above.
         """
-        _validate_type(tstart, 'numeric', 'tstart')
-        _validate_type(tstop, 'numeric', 'tstop')
+        _finite('tstart', tstart)
+        _finite('tstop', tstop)
         if not tstop > tstart:
             raise ValueError(f'tstop must be greater than tstart, got tstart={tstart} '
                              f'and tstop={tstop}')
@@ -322,8 +337,15 @@ class CellResponse:
             warnings.warn(f'fname {pattern!r} has no trial placeholder (%d or {{}}): '
                           'every trial overwrites the same file', UserWarning,
                           stacklevel=2)
+        for trial in range(len(self)):
+            for spike_type in (self._spike_types[trial] if self._spike_types else []):
+                if not spike_type or any(ch.isspace() for ch in spike_type):
+                    # one column of the file: it would not read back
+                    raise ValueError(f'The spike type {spike_type!r} of trial {trial} '
+                                     'is empty or has white space; it cannot be '
+                                     'written to a spike file')
         for trial, name in enumerate(names):
-            with open(name, 'w') as fid:
+            with _atomic_write(name, 'w') as fid:
                 for time, gid, spike_type in zip(self._spike_times[trial],
                                                  self._spike_gids[trial],
                                                  self._spike_types[trial]
@@ -341,6 +363,129 @@ class CellResponse:
         from .viz import plot_spikes_hist
         return plot_spikes_hist(self, trial_idx=trial_idx, ax=ax,
                                 spike_types=spike_types, show=show)
+
+
+def _finite(name, value):
+    """_check_finite, with an integer too large for a float refused by name too."""
+    try:
+        return _check_finite(name, value)
+    except OverflowError:
+        raise ValueError(f'{name} must be a finite number, got {value!r:.40}') from None
+
+
+def _trial_values(values, name):
+    """One trial's list (or 1-D array) of values, as a list."""
+    _validate_type(values, (list, tuple, np.ndarray), name, 'a list (one trial)')
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError(f'{name} must be one-dimensional (one trial), got shape '
+                             f'{values.shape}')
+        values = values.tolist()
+    return list(values)
+
+
+def _spike_times(values, name):
+    """Spike times (ms) of one trial: finite real numbers, as floats."""
+    values = _trial_values(values, name)
+    for idx, value in enumerate(values):
+        _validate_type(value, 'numeric', f'{name}[{idx}]', 'float')
+        if not np.isfinite(value):
+            raise ValueError(f'{name}[{idx}] must be a finite spike time (ms), got '
+                             f'{value}')
+    return [float(value) for value in values]
+
+
+def _spike_gids(values, name):
+    """Gids of one trial: integers from 0 to _MAX_GID, as ints."""
+    values = _trial_values(values, name)
+    for idx, value in enumerate(values):
+        # a float, even 1.0, is not a gid: it is most likely a spike time
+        _validate_type(value, 'int', f'{name}[{idx}]', 'int')
+        if not 0 <= value <= _MAX_GID:
+            raise ValueError(f'{name}[{idx}] must be a gid between 0 and {_MAX_GID}, '
+                             f'got {value}')
+    return [int(value) for value in values]
+
+
+def _spike_types(values, name):
+    """Spike types of one trial: str."""
+    values = _trial_values(values, name)
+    for idx, value in enumerate(values):
+        _validate_type(value, str, f'{name}[{idx}]', 'str')
+    return [str(value) for value in values]
+
+
+def _sample_times(times):
+    """The simulation's sample times (ms) as a 1-D float array (finite)."""
+    if times is None:
+        return np.array([], dtype=float)
+    _validate_type(times, (list, tuple, np.ndarray), 'times', 'array of float')
+    try:
+        array = np.asarray(times)
+    except ValueError as err:
+        raise ValueError(f'times must be a 1-D array of numbers: {err}') from None
+    if array.size and array.dtype.kind not in 'iuf':
+        raise TypeError(f'times must be an array of real numbers, got values of type '
+                        f'{array.dtype}')
+    if array.ndim != 1:
+        raise ValueError(f'times must be one-dimensional, got shape {array.shape}')
+    array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        raise ValueError('times must be finite (no NaN or inf)')
+    return array
+
+
+def _same_values(mine, theirs):
+    """Equality of nested lists / dicts of arrays, element by element."""
+    if isinstance(mine, dict) or isinstance(theirs, dict):
+        return (isinstance(mine, dict) and isinstance(theirs, dict) and
+                mine.keys() == theirs.keys() and
+                all(_same_values(mine[key], theirs[key]) for key in mine))
+    if isinstance(mine, (list, tuple)) and isinstance(theirs, (list, tuple)):
+        return len(mine) == len(theirs) and all(
+            _same_values(a, b) for a, b in zip(mine, theirs))
+    if isinstance(mine, np.ndarray) or isinstance(theirs, np.ndarray):
+        return np.array_equal(np.asarray(mine), np.asarray(theirs))
+    return bool(mine == theirs)
+
+
+def _check_gid_ranges(gid_ranges):
+    """(name, gids) of every entry of ``gid_ranges``; raise naming a bad one.
+
+    Each entry is a ``range`` of step 1 or a list of int (gids >= 0), and the
+    entries must not share a gid (a spike would have two types).
+    """
+    _validate_type(gid_ranges, dict, 'gid_ranges')
+    lookup = []
+    for name, gids in gid_ranges.items():
+        _validate_type(name, str, 'a key of gid_ranges', 'str (a cell type or drive)')
+        label = f'gid_ranges[{name!r}]'
+        if isinstance(gids, range):
+            if gids.step != 1:
+                raise ValueError(f'{label} must be a range of step 1 or a list of int, '
+                                 f'got {gids}')
+            if len(gids) and gids.start < 0:
+                raise ValueError(f'{label} must hold gids >= 0, got {gids}')
+        else:
+            gids = frozenset(_spike_gids(gids, label))
+        lookup.append((name, gids))
+    for idx, (name, gids) in enumerate(lookup):
+        for other, other_gids in lookup[idx + 1:]:
+            shared = _shared_gid(gids, other_gids)
+            if shared is not None:
+                raise ValueError(f'The gids of gid_ranges must not overlap: '
+                                 f'{name!r} and {other!r} both hold the gid {shared}')
+    return lookup
+
+
+def _shared_gid(a, b):
+    """A gid in both ``a`` and ``b`` (ranges of step 1 or sets), or None."""
+    if isinstance(a, range) and isinstance(b, range):
+        start, stop = max(a.start, b.start), min(a.stop, b.stop)
+        return start if start < stop and len(a) and len(b) else None
+    if isinstance(a, range):
+        a, b = b, a
+    return min((gid for gid in a if gid in b), default=None)
 
 
 def _check_recording(value, name):
@@ -365,32 +510,51 @@ def _trial_fname(pattern, trial):
 
 
 def _name_of(gid, lookup):
-    for name, start, stop in lookup:
-        if start <= gid < stop:
+    for name, gids in lookup:
+        if gid in gids:
             return name
     raise ValueError(f'gid {gid} is in none of the gid ranges')
 
 
 def _read_spike_file(fname):
     """Rows of one spike file as (times, gids, types or None)."""
-    rows = []
-    with open(fname) as fid:
-        for line_no, line in enumerate(fid, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) not in (2, 3) or (rows and len(fields) != len(rows[0])):
-                raise ValueError(f'{fname}, line {line_no}: expected the same 2 (time, '
-                                 'gid) or 3 (time, gid, type) columns on every line, '
-                                 f'got {line.strip()!r}')
-            rows.append(fields)
+    times, gids, types = [], [], []
+    n_columns = None
     try:
-        times = [float(row[0]) for row in rows]
-        gids = [int(row[1]) for row in rows]
-    except ValueError as err:
-        raise ValueError(f'{fname}: not a spike file ({err})') from None
-    types = [row[2] for row in rows] if rows and len(rows[0]) == 3 else None
-    return times, gids, types
+        with open(fname) as fid:
+            for line_no, line in enumerate(fid, start=1):
+                fields = line.split()
+                if not fields:
+                    continue
+                if len(fields) not in (2, 3) or (n_columns not in (None, len(fields))):
+                    raise ValueError(f'{fname}, line {line_no}: expected the same 2 '
+                                     '(time, gid) or 3 (time, gid, type) columns on '
+                                     f'every line, got {line.strip()!r:.80}')
+                n_columns = len(fields)
+                times.append(_spike_field(fname, line_no, fields[0], float))
+                gids.append(_spike_field(fname, line_no, fields[1], int))
+                if n_columns == 3:
+                    types.append(fields[2])
+    except UnicodeDecodeError as err:
+        raise ValueError(f'{fname} is not a spike file (text with the columns time, '
+                         f'gid and type): it is not text ({err})') from None
+    return times, gids, (types if n_columns == 3 else None)
+
+
+def _spike_field(fname, line_no, text, kind):
+    """A spike time (finite float) or gid (int from 0 to _MAX_GID) of a file."""
+    what = 'spike time (ms)' if kind is float else 'gid'
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or (not 0 <= value <= _MAX_GID if kind is int
+                         else not np.isfinite(value)):
+        allowed = ('a finite number' if kind is float
+                   else f'an integer from 0 to {_MAX_GID}')
+        raise ValueError(f'{fname}, line {line_no}: not a spike file: the {what} '
+                         f'must be {allowed}, got {text!r:.40}')
+    return value
 
 
 def read_spikes(fname, gid_ranges=None):

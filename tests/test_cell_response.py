@@ -274,3 +274,96 @@ def test_constructor_and_repr():
     assert cr.spike_types[1] == ['cells', 'cells', 'drive']
     with pytest.raises(TypeError, match='gid_ranges must be'):
         cr.update_types([range(0, 9)])
+
+
+# -- hardening (issue 17): bad input named, faults survived --------------------------
+def test_constructor_refuses_bad_spikes():
+    types = [['L2_basket']]
+    for gids, exc in (([[-1]], ValueError), ([[1.5]], TypeError), ([[1.]], TypeError),
+                      ([['a']], TypeError), ([[True]], TypeError),
+                      ([[2 ** 40]], ValueError)):
+        with pytest.raises(exc, match=r'spike_gids\[0\]'):
+            CellResponse(spike_times=[[1.]], spike_gids=gids, spike_types=types)
+    for times, exc in (([[np.nan]], ValueError), ([[np.inf]], ValueError),
+                       ([['a']], TypeError), ([[None]], TypeError)):
+        with pytest.raises(exc, match=r'spike_times\[0\]'):
+            CellResponse(spike_times=times, spike_gids=[[1]], spike_types=types)
+    with pytest.raises(TypeError, match=r'spike_types\[0\]'):
+        CellResponse(spike_times=[[1.]], spike_gids=[[1]], spike_types=[[3]])
+    with pytest.raises(TypeError, match=r'spike_times\[0\]'):
+        CellResponse(spike_times=[1.], spike_gids=[[1]])
+    with pytest.raises(TypeError, match='times'):
+        CellResponse(spike_times=[[1.]], spike_gids=[[1]], times='abc')
+    with pytest.raises(ValueError, match='times'):
+        CellResponse(spike_times=[[1.]], spike_gids=[[1]], times=[0., np.nan])
+    with pytest.raises(TypeError, match='cell_type_names'):
+        CellResponse(cell_type_names=[3])
+    # arrays of numbers are fine, and kept as Python numbers
+    cr = CellResponse(spike_times=[np.array([1.5, 2.])], spike_gids=[np.array([0, 3])],
+                      spike_types=[np.array(['L2_basket', 'L2_pyramidal'])])
+    assert cr.spike_gids == [[0, 3]] and type(cr.spike_gids[0][0]) is int
+
+
+def test_equality_compares_recordings():
+    a, b = hand_made(), hand_made()
+    for response in (a, b):
+        response.vsec = [{0: {'soma': np.zeros(4)}}, {}]
+        response.isec = [{0: {'soma': {'soma_gabaa': np.ones(4)}}}, {}]
+    assert a == b
+    b.vsec[0][0]['soma'] = np.full(4, 2.)
+    assert a != b
+    b.vsec[0][0]['soma'] = np.zeros(4)
+    b.isec[0][0]['soma']['soma_gabaa'] = np.ones(5)
+    assert a != b
+    b.isec = [{}, {}]
+    assert a != b
+
+
+def test_write_on_a_full_disk_keeps_the_earlier_file(tmp_path, monkeypatch):
+    from test_dipole import _full_disk
+    hand_made().write(tmp_path / 'spk_%d.txt')
+    before = [(tmp_path / f'spk_{k}.txt').read_bytes() for k in (0, 1)]
+    other = hand_made()
+    other.spike_times[0][0] = 2.
+    with monkeypatch.context() as patch:
+        _full_disk(patch)
+        with pytest.raises(OSError, match=r'spk_0.txt.*No space left'):
+            other.write(tmp_path / 'spk_%d.txt')
+    assert [(tmp_path / f'spk_{k}.txt').read_bytes() for k in (0, 1)] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['spk_0.txt', 'spk_1.txt']
+
+
+def test_read_spikes_names_the_file_of_bad_lines(tmp_path):
+    (tmp_path / 'binary.txt').write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match='binary.txt'):
+        read_spikes(tmp_path / 'binary.txt')
+    for name, text in (('nan.txt', '1.0\t0\tL2_basket\nnan\t1\tL2_basket\n'),
+                       ('inf.txt', '1e400\t0\tL2_basket\n'),
+                       ('negative.txt', '1.0\t-3\tL2_basket\n'),
+                       ('float_gid.txt', '1.0\t2.5\tL2_basket\n')):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=f'{name}, line'):
+            read_spikes(tmp_path / name)
+
+
+def test_gid_ranges_are_checked(tmp_path):
+    (tmp_path / 'spk.txt').write_text('1.0\t3\n')
+    for gid_ranges, exc, match in (
+            ({'a': range(0, 5), 'b': range(3, 8)}, ValueError, "overlap.*'a'.*'b'"),
+            ({'a': [1, 3], 'b': [3]}, ValueError, "overlap.*'a'.*'b'"),
+            ({'a': 5}, TypeError, r"gid_ranges\['a'\]"),
+            ({'a': [1.5]}, TypeError, r"gid_ranges\['a'\]"),
+            ({3: range(5)}, TypeError, 'gid_ranges'),
+            ({'a': range(-2, 5)}, ValueError, r"gid_ranges\['a'\]")):
+        with pytest.raises(exc, match=match):
+            read_spikes(tmp_path / 'spk.txt', gid_ranges=gid_ranges)
+    # a list of gids types only its gids, not the span between them
+    (tmp_path / 'two.txt').write_text('1.0\t1\n2.0\t2\n')
+    with pytest.raises(ValueError, match='gid 2 is in none of the gid ranges'):
+        read_spikes(tmp_path / 'two.txt', gid_ranges={'a': [1, 3], 'b': [0]})
+
+
+@pytest.mark.parametrize('tstart, tstop', [(np.nan, 10.), (0., np.inf), (0., np.nan)])
+def test_mean_rates_refuses_non_finite(tstart, tstop):
+    with pytest.raises(ValueError, match='tstart|tstop'):
+        hand_made().mean_rates(tstart, tstop, GID_RANGES)
