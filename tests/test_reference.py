@@ -177,3 +177,72 @@ def test_hnn_01_poisson_and_bursty_drive_times():
             for offset, theirs in zip(offsets, times):
                 np.testing.assert_allclose(mine[offset], np.sort(theirs), rtol=0,
                                            atol=1e-9)
+
+
+# -- the scripts that made the data refuse to run under anything but the oracle ----
+ROOT = op.dirname(op.dirname(op.abspath(__file__)))
+# script: (its arguments, real inputs where it reads some; the hnn-core it needs)
+ORACLE_SCRIPTS = {
+    'make_model_cases.py': (['{out}', 'law2021_mesh3x3'], '0.6.1'),
+    'make_oracle_config.py': (['{out}'], '0.6.1'),
+    'make_oracle_convert.py': (['{data}/default.param', '{out}/config.json'], '0.6.1'),
+    'make_oracle_files.py': (['{data}/evoked_sigma0_mesh3x3.json', '{out}'], '0.6.1'),
+    'make_published_dipole.py': (['{out}/dipole.npz', '{out}/dipole.txt'], '0.6.1'),
+    'make_v01_drives.py': (['{out}/drives.npz'], '0.1'),
+    'make_v01_example.py': (['{out}/example.npz'], '0.1'),
+}
+
+
+def _run_data_script(script, args, out, env=None):
+    import subprocess
+    import sys
+    args = [arg.format(out=out, data=DATA) for arg in args]
+    return subprocess.run([sys.executable, op.join(DATA, script)] + args, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=env,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_every_data_script_checks_its_interpreter():
+    import glob
+    scripts = sorted(op.basename(p) for p in glob.glob(op.join(DATA, 'make_*.py')))
+    assert scripts == sorted(list(ORACLE_SCRIPTS) + ['make_hnn_core_config.py'])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('script', sorted(ORACLE_SCRIPTS))
+def test_oracle_scripts_refuse_this_package(script, tmp_path):
+    """Run with this package (not the oracle), a data script stops before any work."""
+    import hnn_core
+    import neuron
+    args, version = ORACLE_SCRIPTS[script]
+    out = tmp_path / 'out'
+    out.mkdir()
+    proc = _run_data_script(script, args, out)
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    # the message says what is needed and what was found
+    needed = f'hnn-core {version} on NEURON 8.2.7'
+    found = f'not hnn-core {hnn_core.__version__} on NEURON {neuron.__version__}'
+    assert needed in proc.stderr and found in proc.stderr, proc.stderr[-3000:]
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_config_script_refuses_another_hnn_core(tmp_path):
+    """make_hnn_core_config.py writes THIS package's file; another hnn_core is refused."""
+    import os
+    fake = tmp_path / 'site' / 'hnn_core'
+    fake.mkdir(parents=True)
+    (fake / '__init__.py').write_text("__version__ = '0.6.1'\n")
+    out = tmp_path / 'out'
+    out.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / 'site'))
+    proc = _run_data_script('make_hnn_core_config.py', ['{out}/config.json'], out, env)
+    assert proc.returncode != 0
+    assert 'this checkout' in proc.stderr and str(fake) in proc.stderr, proc.stderr
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    assert list(out.iterdir()) == []
+    # and with this checkout's hnn_core it writes the file
+    proc = _run_data_script('make_hnn_core_config.py', ['{out}/config.json'], out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / 'config.json').is_file()

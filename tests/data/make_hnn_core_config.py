@@ -18,13 +18,17 @@ then run it in the oracle:
 ``tests/test_network_files.py`` checks that the file is still what ``build()`` writes
 and that this package simulates ``build()`` as the oracle simulated the file.
 """
+import os.path as op
 import sys
 
-from hnn_core import law_2021_model
-from hnn_core.network_models import add_erp_drives_to_jones_model
+import hnn_core
 
 
 def build():
+    # imported here: the interpreter is checked before (another hnn_core lacks them)
+    from hnn_core import law_2021_model
+    from hnn_core.network_models import add_erp_drives_to_jones_model
+
     net = law_2021_model(mesh_shape=(3, 3))
     # connectivity edits: a weight, a removed rule, a rule on a named section
     net.connectivity[0]['nc_dict']['A_weight'] = 0.0007  # L2 -> L2 pyramidal NMDA
@@ -49,6 +53,18 @@ def build():
     return net
 
 
+def _check_this_checkout():
+    # the file stands for what THIS package writes (hnn-core 0.6.1 then reads it)
+    root = op.dirname(op.dirname(op.dirname(op.abspath(__file__))))
+    package = op.dirname(op.abspath(hnn_core.__file__))
+    if op.dirname(package) != root:
+        sys.exit(f"{sys.argv[0]} writes the configuration of this checkout's hnn_core "
+                 f"({root}): run it with the Python it is installed in "
+                 f"(.venv/bin/python), not with hnn-core {hnn_core.__version__} "
+                 f"from {package}")
+
+
 if __name__ == '__main__':
+    _check_this_checkout()
     build().write_configuration(sys.argv[1])
     print('wrote', sys.argv[1])
