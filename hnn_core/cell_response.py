@@ -387,6 +387,9 @@ def _trial_values(values, name):
 def _spike_times(values, name):
     """Spike times (ms) of one trial: finite real numbers, as floats."""
     values = _trial_values(values, name)
+    fast = _as_numbers(values, 'iuf')  # a simulation's spikes: checked at once
+    if fast is not None and np.all(np.isfinite(fast)):
+        return fast.astype(float).tolist()
     for idx, value in enumerate(values):
         _validate_type(value, 'numeric', f'{name}[{idx}]', 'float')
         if not np.isfinite(value):
@@ -398,6 +401,9 @@ def _spike_times(values, name):
 def _spike_gids(values, name):
     """Gids of one trial: integers from 0 to _MAX_GID, as ints."""
     values = _trial_values(values, name)
+    fast = _as_numbers(values, 'iu')
+    if fast is not None and (not len(fast) or 0 <= fast.min() <= fast.max() <= _MAX_GID):
+        return fast.tolist()
     for idx, value in enumerate(values):
         # a float, even 1.0, is not a gid: it is most likely a spike time
         _validate_type(value, 'int', f'{name}[{idx}]', 'int')
@@ -407,9 +413,27 @@ def _spike_gids(values, name):
     return [int(value) for value in values]
 
 
+def _as_numbers(values, kinds):
+    """``values`` as a 1-D array if numpy reads them as numbers of ``kinds``, or None.
+
+    Python bools would pass as integers; they are left to the per-value check.
+    """
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if array.ndim != 1 or (len(array) and array.dtype.kind not in kinds):
+        return None
+    if not isinstance(values, np.ndarray) and {bool, np.bool_} & set(map(type, values)):
+        return None
+    return array
+
+
 def _spike_types(values, name):
     """Spike types of one trial: str."""
     values = _trial_values(values, name)
+    if set(map(type, values)) <= {str}:
+        return values
     for idx, value in enumerate(values):
         _validate_type(value, str, f'{name}[{idx}]', 'str')
     return [str(value) for value in values]
