@@ -122,3 +122,40 @@ def test_harness_shrinks_simulations(tmp_path):
     proc = _run(str(script), tmp_path)
     assert proc.returncode == 0, _report(proc)
     assert 'harness ok' in proc.stdout, _report(proc)
+
+
+# -- the newcomer's commands: doc/Makefile -------------------------------------------
+ROOT = op.dirname(HERE)
+
+
+def _make_dry_run(tmp_path, with_venv, virtual_env=None):
+    """What ``make -C doc -n html`` would run, in a copy of the project's layout."""
+    import shutil
+    doc = tmp_path / 'project' / 'doc'
+    doc.mkdir(parents=True)
+    shutil.copy(op.join(ROOT, 'doc', 'Makefile'), doc / 'Makefile')
+    if with_venv:
+        venv_python = tmp_path / 'project' / '.venv' / 'bin' / 'python'
+        venv_python.parent.mkdir(parents=True)
+        venv_python.write_text('#!/bin/sh\n')
+        venv_python.chmod(0o755)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('PYTHON', 'VIRTUAL_ENV', 'SPHINXBUILD', 'MAKEFLAGS')}
+    if virtual_env:
+        env['VIRTUAL_ENV'] = virtual_env
+    proc = subprocess.run(['make', '-C', str(doc), '-n', 'html'], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, tmp_path / 'project'
+
+
+def test_doc_makefile_uses_the_project_virtualenv_from_a_fresh_shell(tmp_path):
+    out, project = _make_dry_run(tmp_path, with_venv=True)
+    assert f'{project}/.venv/bin/python -m sphinx -b html' in out, out
+
+
+def test_doc_makefile_keeps_an_active_virtualenv_or_python3(tmp_path):
+    out, _ = _make_dry_run(tmp_path, with_venv=True, virtual_env='/some/venv')
+    assert 'python3 -m sphinx -b html' in out and '.venv' not in out, out
+    out, _ = _make_dry_run(tmp_path / 'bare', with_venv=False)
+    assert 'python3 -m sphinx -b html' in out, out
