@@ -20,14 +20,18 @@ import numpy as np
 from ._validate import _validate_type, _check_option
 
 _N_SIGMA = 5.  # half-width of the sampled wavelet, in standard deviations
+# Longest wavelet built (samples; 160 MB of complex values): 1 Hz with 7 cycles
+# at 40 kHz takes 0.9 million, while a mistyped n_cycles would exhaust memory.
+_MAX_WAVELET_SAMPLES = 10 ** 7
 PADDINGS = ('zeros', 'mirror')
 
 
 def _check_freqs(freqs, sfreq):
     """Frequencies (Hz) as a 1-D float array, each > 0 and <= sfreq / 2."""
+    from .dipole import _real_array
     _validate_type(freqs, (list, tuple, np.ndarray, 'numeric'), 'freqs',
                    'array-like of float')
-    freqs = np.atleast_1d(np.asarray(freqs, dtype=float))
+    freqs = np.atleast_1d(_real_array(freqs, 'freqs'))
     if freqs.ndim != 1 or len(freqs) == 0:
         raise ValueError('freqs must be a non-empty 1-D array of frequencies (Hz), '
                          f'got shape {freqs.shape}')
@@ -40,9 +44,10 @@ def _check_freqs(freqs, sfreq):
 
 def _check_n_cycles(n_cycles, n_freqs):
     """n_cycles as one positive float per frequency."""
+    from .dipole import _real_array
     _validate_type(n_cycles, ('numeric', list, tuple, np.ndarray), 'n_cycles',
                    'float or array-like of float')
-    n_cycles = np.asarray(n_cycles, dtype=float)
+    n_cycles = _real_array(n_cycles, 'n_cycles')
     if n_cycles.ndim == 0:
         n_cycles = np.full(n_freqs, float(n_cycles))
     if n_cycles.shape != (n_freqs,):
@@ -75,12 +80,22 @@ def morlet(sfreq, freqs, n_cycles=7., zero_mean=True):
         One wavelet per frequency, of odd length ``2 * ceil(5 sigma_t sfreq) + 1``
         samples, centred on its middle sample, with ``sum |w|^2 = 1``.
     """
+    from .dipole import _finite
     _validate_type(sfreq, 'numeric', 'sfreq')
     if not sfreq > 0:
         raise ValueError(f'sfreq must be > 0 Hz, got {sfreq}')
+    _finite('sfreq', sfreq)
     _validate_type(zero_mean, bool, 'zero_mean')
     freqs = _check_freqs(freqs, sfreq)
     n_cycles = _check_n_cycles(n_cycles, len(freqs))
+    with np.errstate(over='ignore'):
+        halves = np.ceil(_N_SIGMA * n_cycles / (2. * np.pi * freqs) * sfreq)
+    if np.any(2 * halves + 1 > _MAX_WAVELET_SAMPLES):
+        k = int(np.argmax(halves))
+        raise ValueError(f'n_cycles={n_cycles[k]:g} at {freqs[k]:g} Hz (freqs) gives a '
+                         f'wavelet of {2 * halves[k] + 1:g} samples at {sfreq:g} Hz; '
+                         f'at most {_MAX_WAVELET_SAMPLES} are supported: use fewer '
+                         'cycles or higher frequencies')
     wavelets = []
     for freq, cycles in zip(freqs, n_cycles):
         sigma_t = cycles / (2. * np.pi * freq)
@@ -125,8 +140,9 @@ def tfr_array_morlet(data, sfreq, freqs, n_cycles=7., padding='zeros',
         (a leading signal axis if ``data`` is 2-D).
     """
     from scipy.signal import fftconvolve
+    from .dipole import _real_array
     _check_option('padding', padding, PADDINGS)
-    data = np.asarray(data, dtype=float)
+    data = _real_array(data, 'data')
     if data.ndim not in (1, 2) or data.shape[-1] == 0:
         raise ValueError('data must have shape (n_times,) or (n_signals, n_times) '
                          f'with n_times > 0, got {data.shape}')

@@ -27,8 +27,10 @@ def _layer_title(layer):
 
 def _get_ax(ax, figsize=None):
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
     if ax is None:
         fig, ax = plt.subplots(1, 1, constrained_layout=True, figsize=figsize)
+    _validate_type(ax, (Axes, None), 'ax', 'matplotlib Axes or None')
     return ax.get_figure(), ax
 
 
@@ -80,8 +82,13 @@ def _check_dipoles(dpl, layer):
 
 
 def _check_time_window(tmin, tmax):
+    from .dipole import _finite
     _validate_type(tmin, ('numeric', None), 'tmin')
     _validate_type(tmax, ('numeric', None), 'tmax')
+    # None is the way to say "from the start" / "to the end"
+    for name, value in (('tmin', tmin), ('tmax', tmax)):
+        if value is not None:
+            _finite(name, value)
     if tmin is not None and tmax is not None and not tmin < tmax:
         raise ValueError(f'tmin must be earlier than tmax, got tmin={tmin} and '
                          f'tmax={tmax} (ms)')
@@ -234,8 +241,12 @@ def plot_psd(dpl, fmin=0, fmax=None, tmin=None, tmax=None, layer='agg', ax=None,
     dpls = _check_dipoles(dpl, layer)
     sfreq, _, data = _dipole_segments(dpls, layer, tmin, tmax)
     nyquist = sfreq / 2.
+    from .dipole import _finite
     _validate_type(fmin, 'numeric', 'fmin')
+    _finite('fmin', fmin)
     _validate_type(fmax, ('numeric', None), 'fmax')
+    if fmax is not None:
+        _finite('fmax', fmax)
     fmax = nyquist if fmax is None else fmax
     if not 0 <= fmin < fmax <= nyquist:
         raise ValueError(f'fmin and fmax must satisfy 0 <= fmin < fmax <= {nyquist:g} '
@@ -283,8 +294,8 @@ def plot_tfr_morlet(dpl, freqs, n_cycles=7., tmin=None, tmax=None, layer='agg',
         The dipole(s); all must have the same sampling frequency, scaling and
         number of samples between ``tmin`` and ``tmax``.
     freqs : array-like of float
-        Increasing frequencies (Hz), each > 0 and at most half the sampling
-        frequency.
+        Frequencies (Hz), each > 0 and at most half the sampling frequency,
+        strictly increasing or strictly decreasing (drawn the same way).
     n_cycles : float | array-like of float
         Cycles per wavelet, one value or one per frequency. The wavelet's
         Gaussian envelope has a standard deviation of ``n_cycles / (2 pi f)``
@@ -315,14 +326,20 @@ def plot_tfr_morlet(dpl, freqs, n_cycles=7., tmin=None, tmax=None, layer='agg',
         times the square of the dipoles' ``scale_applied``.
     """
     _validate_type(show, bool, 'show')
-    from .tfr import tfr_array_morlet, _check_freqs
+    from .tfr import tfr_array_morlet, _check_freqs, _check_n_cycles
     dpls = _check_dipoles(dpl, layer)
     _validate_type(colorbar, bool, 'colorbar')
     decim = _check_decim(decim)
     sfreq, times, data = _dipole_segments(dpls, layer, tmin, tmax)
     freqs = _check_freqs(freqs, sfreq)
-    if np.any(np.diff(freqs) <= 0):
-        raise ValueError(f'freqs must be strictly increasing, got {freqs}')
+    n_cycles = _check_n_cycles(n_cycles, len(freqs))
+    steps = np.diff(freqs)
+    if np.all(steps < 0):
+        # hnn-core 0.6.1 drew each row at its frequency: the same figure
+        freqs, n_cycles = freqs[::-1], n_cycles[::-1]
+    elif not np.all(steps > 0):
+        raise ValueError(f'freqs must be strictly increasing or strictly decreasing, '
+                         f'got {freqs}')
     data = data - data.mean(axis=-1, keepdims=True)
     power = tfr_array_morlet(data, sfreq, freqs, n_cycles=n_cycles,
                              padding=padding).mean(axis=0)[:, ::decim]
@@ -475,6 +492,8 @@ def _hist_groups(spike_types, present, cell_types):
     if isinstance(spike_types, str):
         spike_types = [spike_types]
     if isinstance(spike_types, (list, tuple)):
+        for idx, prefix in enumerate(spike_types):
+            _validate_type(prefix, 'str', f'spike_types[{idx}]', 'str')
         spike_types = {prefix: [prefix] for prefix in spike_types}
     _validate_type(spike_types, dict, 'spike_types', 'str, list of str, dict or None')
     groups = {}

@@ -670,7 +670,8 @@ def test_plot_tfr_morlet_list_and_method(dpls):
 
 
 @pytest.mark.parametrize('kwargs, exc, match', [
-    (dict(freqs=[30., 20.]), ValueError, 'strictly increasing'),
+    (dict(freqs=[20., 30., 25.]), ValueError, 'freqs must be strictly increasing or'),
+    (dict(freqs=[20., 20.]), ValueError, 'freqs must be strictly increasing or'),
     (dict(freqs=[20., 30000.]), ValueError, 'at most half the sampling frequency'),
     (dict(decim=0), ValueError, 'decim must be an integer >= 1'),
     (dict(padding='wrap'), ValueError, "'padding'"),
@@ -1250,3 +1251,60 @@ def test_plot_drive_strength_needs_drives():
     with pytest.raises(ValueError, match=r'net has no drives \(net.external_drives '
                        'is empty\\); add one'):
         plot_drive_strength(neymotin_2020_model(mesh_shape=(3, 3)), show=False)
+
+
+# -- hardening (issue 17): bad input named --------------------------------------------
+def test_plot_tfr_morlet_descending_freqs_as_ascending(dpls):
+    """hnn-core 0.6.1 draws each row at its frequency, so the order does not matter."""
+    freqs = np.array([20., 30., 45., 60.])
+    n_cycles = np.array([3., 4., 5., 6.])
+    figures = [plot_tfr_morlet(dpls[0], f, n_cycles=n, decim=4, show=False)
+               for f, n in ((freqs, n_cycles), (freqs[::-1], n_cycles[::-1]))]
+    (up, down) = [fig.axes[0] for fig in figures]
+    np.testing.assert_array_equal(np.asarray(down.collections[0].get_array()),
+                                  np.asarray(up.collections[0].get_array()))
+    np.testing.assert_array_equal(down.collections[0].get_coordinates(),
+                                  up.collections[0].get_coordinates())
+    assert down.get_ylim() == up.get_ylim()
+
+
+@pytest.mark.parametrize('func', ['plot', 'plot_psd', 'plot_tfr_morlet'])
+def test_dipole_plots_name_a_bad_ax(dpls, func):
+    args = ([20., 30.],) if func == 'plot_tfr_morlet' else ()
+    for ax in ('x', 3, plt.figure()):
+        with pytest.raises(TypeError, match='ax must be'):
+            getattr(dpls[0], func)(*args, ax=ax, show=False)
+
+
+def test_spike_plots_name_a_bad_ax(cell_response):
+    for func in (plot_spikes_raster, plot_spikes_hist):
+        with pytest.raises(TypeError, match='ax must be'):
+            func(cell_response, ax='x', show=False)
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(tmin=np.nan), 'tmin'), (dict(tmax=np.inf), 'tmax'),
+    (dict(tmin=-np.inf), 'tmin'), (dict(tmin=10 ** 400), 'tmin'),
+])
+def test_dipole_plots_refuse_non_finite_windows(dpls, kwargs, name):
+    for func, args in ((plot_dipole, ()), (plot_psd, ()), (plot_tfr_morlet, ([20.],))):
+        with pytest.raises(ValueError, match=f'{name} must be a finite number'):
+            func(dpls[0], *args, show=False, **kwargs)
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(freqs=['a', 'b']), 'freqs'), (dict(n_cycles=['a']), 'n_cycles'),
+    (dict(n_cycles=1e12), 'n_cycles'), (dict(sfreq=np.inf), 'sfreq'),
+    (dict(data=['a', 'b']), 'data'),
+])
+def test_tfr_array_morlet_names_bad_values(kwargs, name):
+    args = dict(data=np.zeros(100), sfreq=1000., freqs=[10.])
+    args.update(kwargs)
+    with pytest.raises((TypeError, ValueError), match=name):
+        tfr_array_morlet(**args)
+
+
+def test_plot_spikes_hist_names_bad_spike_types(cell_response):
+    for spike_types in ([['evprox']], [3], [None]):
+        with pytest.raises(TypeError, match=r'spike_types\[0\] must be'):
+            plot_spikes_hist(cell_response, spike_types=spike_types, show=False)
