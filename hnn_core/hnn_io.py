@@ -7,8 +7,10 @@ the tonic biases and every connection with its (source, target) pairs.
 """
 
 import json
-import os
+import math
+import numbers
 import os.path as op
+import reprlib
 import warnings
 from copy import deepcopy
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from .cell import Cell, Section
 from .cells_default import DEFAULT_METADATA
+from ._fileio import _atomic_write
 from ._validate import _validate_type
 
 
@@ -106,6 +109,11 @@ def write_network_configuration(net, output, overwrite=True):
         The file, or an open text stream.
     overwrite : bool
         Replace an existing file; if False, an existing file is an error.
+
+    Notes
+    -----
+    A file is written under a temporary name and renamed once complete, so a
+    failure (e.g. a full disk) leaves any earlier file as it was.
     """
     _validate_type(overwrite, bool, 'overwrite')
     net_data = network_to_dict(net, write_output=False)
@@ -118,70 +126,225 @@ def write_network_configuration(net, output, overwrite=True):
     if not overwrite and op.exists(output):
         raise FileExistsError(f'File already exists at path {output}. Rename the file '
                               'or set overwrite=True.')
-    tmp = f'{output}.part'
-    with open(tmp, 'w', encoding='utf-8') as fid:
+    # the file appears complete or not at all (a full disk keeps an earlier one)
+    with _atomic_write(output, 'w', encoding='utf-8') as fid:
         json.dump(net_data, fid, ensure_ascii=False, indent=4)
-    os.replace(tmp, output)
 
 
 # -- reading ----------------------------------------------------------------------
-def _node(text):
-    name, end = text.rsplit(',', 1)
+# Every value is checked where it is read, and a bad one is named by its place in
+# the file (e.g. ``connectivity[3]['nc_dict']['A_weight']``), so that a damaged or
+# hand-edited file says what to fix instead of failing inside the model.
+_MAX_NSEG = 32767  # NEURON's limit
+
+
+def _path(where, key):
+    return f'{where}[{key!r}]' if where else str(key)
+
+
+def _describe(value):
+    return f'{type(value).__name__} ({reprlib.repr(value)})'
+
+
+def _obj(value, where):
+    if not isinstance(value, dict):
+        raise ValueError(f'{where} must be a JSON object (name: value pairs), got '
+                         f'{_describe(value)}')
+    return value
+
+
+def _list(value, where):
+    if not isinstance(value, list):
+        raise ValueError(f'{where} must be a list, got {_describe(value)}')
+    return value
+
+
+def _text(value, where):
+    if not isinstance(value, str):
+        raise ValueError(f'{where} must be text, got {_describe(value)}')
+    return value
+
+
+def _item(data, key, where):
+    """``data[key]``; a missing key is named with the place it is missing from."""
+    if key not in data:
+        place = f'{where} of the configuration' if where else 'The configuration'
+        raise ValueError(f'{place} lacks {key!r}')
+    return data[key]
+
+
+def _number(value, where, minimum=None):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise ValueError(f'{where} must be a number, got {_describe(value)}')
+    if minimum is not None and value < minimum:
+        raise ValueError(f'{where} must be >= {minimum}, got {value!r}')
+    return value
+
+
+def _integer(value, where, minimum=None, maximum=None):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f'{where} must be a whole number, got {_describe(value)}')
+    if (minimum is not None and value < minimum) or (maximum is not None and
+                                                     value > maximum):
+        bounds = (f'from {minimum} to {maximum}' if maximum is not None
+                  else f'>= {minimum}')
+        raise ValueError(f'{where} must be a whole number {bounds}, got {value}')
+    return value
+
+
+def _all_finite(data):
+    """Raise ValueError naming the place of the first NaN or infinite number."""
+    stack = [('', data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((_path(where, k), v) for k, v in value.items()
+                         if isinstance(v, (dict, list, float)))
+        elif isinstance(value, list):
+            stack.extend((f'{where}[{idx}]', v) for idx, v in enumerate(value)
+                         if isinstance(v, (dict, list, float)))
+        elif not math.isfinite(value):
+            raise ValueError(f'{where} must be a finite number, got {value!r}')
+
+
+def _node(text, where):
+    name, sep, end = _text(text, where).rpartition(',')
+    if not sep or not name or end.strip() not in ('0', '1'):
+        raise ValueError(f"{where} must name a section end as 'section,0' or "
+                         f"'section,1', got {text!r}")
     return (name, int(end))
 
 
-def _read_cell(name, data):
-    where = f"cell_types[{name!r}]"
+def _read_section(data, where):
+    _obj(data, where)
     try:
-        sections = {}
-        for sec_name, sec in data['sections'].items():
-            section = Section(L=sec['L'], diam=sec['diam'], cm=sec['cm'], Ra=sec['Ra'],
-                              v0=sec.get('v0', -65.), end_pts=sec['end_pts'])
-            section.syns = list(sec['syns'])
-            section.mechs = deepcopy(sec['mechs'])
-            if 'nseg' in sec:
-                # kept as written: hnn-core 0.6.1 does not update nseg when a
-                # section's length changes, and the file records the one it used
-                section.nseg = int(sec['nseg'])
-            sections[sec_name] = section
-        tree = None
-        if data['cell_tree'] is not None:
-            tree = {_node(parent): [_node(child) for child in children]
-                    for parent, children in data['cell_tree'].items()}
-        cell = Cell(data['name'], tuple(data['pos']), sections=sections,
-                    synapses=deepcopy(data['synapses']),
-                    sect_loc=deepcopy(data['sect_loc']), cell_tree=tree,
-                    gid=data.get('gid'))
-    except KeyError as err:
-        raise ValueError(f'{where} of the configuration lacks {err.args[0]!r}') from None
-    return cell
+        section = Section(L=_item(data, 'L', where), diam=_item(data, 'diam', where),
+                          cm=_item(data, 'cm', where), Ra=_item(data, 'Ra', where),
+                          v0=data.get('v0', -65.),
+                          end_pts=_item(data, 'end_pts', where))
+    except TypeError as err:
+        raise TypeError(f'{where}: {err}') from None
+    except ValueError as err:
+        if str(err).startswith(where):
+            raise
+        raise ValueError(f'{where}: {err}') from None
+    syns = _list(_item(data, 'syns', where), _path(where, 'syns'))
+    for idx, receptor in enumerate(syns):
+        _text(receptor, f'{_path(where, "syns")}[{idx}]')
+    section.syns = list(syns)
+    mechs = _obj(_item(data, 'mechs', where), _path(where, 'mechs'))
+    if 'nseg' in data:
+        # kept as written: hnn-core 0.6.1 does not update nseg when a
+        # section's length changes, and the file records the one it used
+        section.nseg = _integer(data['nseg'], _path(where, 'nseg'), 1, _MAX_NSEG)
+    for mech, values in mechs.items():
+        mech_where = _path(_path(where, 'mechs'), mech)
+        for attr, value in _obj(values, mech_where).items():
+            value_where = _path(mech_where, attr)
+            if isinstance(value, list):  # [segment centres, value at each]
+                if len(value) != 2 or not all(
+                        isinstance(v, list) and len(v) == section.nseg and
+                        all(isinstance(x, numbers.Real) and not isinstance(x, bool)
+                            for x in v) for v in value):
+                    raise ValueError(f'{value_where} must be a number or '
+                                     f'[segment centres, values], two lists of '
+                                     f'{section.nseg} numbers (nseg), got '
+                                     f'{reprlib.repr(value)}')
+            else:
+                _number(value, value_where)
+    section.mechs = deepcopy(mechs)
+    return section
+
+
+def _read_cell(where, data):
+    _obj(data, where)
+    sections_where = _path(where, 'sections')
+    sections = {}
+    for sec_name, sec in _obj(_item(data, 'sections', where), sections_where).items():
+        sections[sec_name] = _read_section(sec, _path(sections_where, sec_name))
+    if 'soma' not in sections:
+        raise ValueError(f"{sections_where} must include 'soma'")
+    tree_where = _path(where, 'cell_tree')
+    tree_data = _item(data, 'cell_tree', where)
+    tree = None
+    if tree_data is not None:
+        tree = {}
+        for parent, children in _obj(tree_data, tree_where).items():
+            child_where = _path(tree_where, parent)
+            tree[_node(parent, child_where)] = [
+                _node(child, f'{child_where}[{idx}]')
+                for idx, child in enumerate(_list(children, child_where))]
+    synapses_where = _path(where, 'synapses')
+    synapses = _obj(_item(data, 'synapses', where), synapses_where)
+    for receptor, values in synapses.items():
+        receptor_where = _path(synapses_where, receptor)
+        for key in ('e', 'tau1', 'tau2'):
+            _number(_item(_obj(values, receptor_where), key, receptor_where),
+                    _path(receptor_where, key))
+    sect_loc_where = _path(where, 'sect_loc')
+    sect_loc = _obj(_item(data, 'sect_loc', where), sect_loc_where)
+    for loc, names in sect_loc.items():
+        loc_where = _path(sect_loc_where, loc)
+        for idx, name in enumerate(_list(names, loc_where)):
+            _text(name, f'{loc_where}[{idx}]')
+    pos = _list(_item(data, 'pos', where), _path(where, 'pos'))
+    gid = data.get('gid')
+    if gid is not None:
+        _integer(gid, _path(where, 'gid'), minimum=0)
+    try:
+        return Cell(_text(_item(data, 'name', where), _path(where, 'name')), tuple(pos),
+                    sections=sections, synapses=deepcopy(synapses),
+                    sect_loc=deepcopy(sect_loc), cell_tree=tree, gid=gid)
+    except (TypeError, ValueError, KeyError) as err:
+        message = err.args[0] if isinstance(err, KeyError) else err
+        raise ValueError(f'{where}: {message}') from None
 
 
 def _read_cell_types(cell_types_data):
     cell_types = {}
-    for name, data in cell_types_data.items():
+    for name, data in _obj(cell_types_data, 'cell_types').items():
+        where = _path('cell_types', name)
+        _obj(data, where)
         if 'cell_object' in data and 'cell_metadata' in data:
-            cell_data, metadata = data['cell_object'], dict(data['cell_metadata'])
+            cell_data = data['cell_object']
+            metadata = dict(_obj(data['cell_metadata'], _path(where, 'cell_metadata')))
+            where = _path(where, 'cell_object')
         else:  # files written before cell types had metadata
             cell_data = data
             metadata = dict(DEFAULT_METADATA.get(name, {'measure_dipole': False}))
-        cell_types[name] = {'cell_object': _read_cell(name, cell_data),
+        cell_types[name] = {'cell_object': _read_cell(where, cell_data),
                             'cell_metadata': metadata}
     return cell_types
 
 
 def _read_positions(pos_dict, cell_types):
-    out = {'origin': tuple(pos_dict['origin'])}
+    _obj(pos_dict, 'pos_dict')
+    out = {'origin': tuple(_list(_item(pos_dict, 'origin', 'pos_dict'),
+                                 "pos_dict['origin']"))}
     for name in cell_types:
         if name not in pos_dict:
             raise ValueError(f'The configuration has no positions for the cell type '
                              f'{name!r}')
-        out[name] = [tuple(p) for p in pos_dict[name]]
+        where = _path('pos_dict', name)
+        out[name] = [tuple(_list(p, f'{where}[{idx}]'))
+                     for idx, p in enumerate(_list(pos_dict[name], where))]
     return out
 
 
-def _add_drive(net, data):
-    name, kind, dyn = data['name'], data['type'], data['dynamics']
+def _read_gid_ranges(data):
+    ranges = {}
+    for name, entry in _obj(data, 'gid_ranges').items():
+        where = _path('gid_ranges', name)
+        _obj(entry, where)
+        ranges[name] = tuple(_integer(_item(entry, key, where), _path(where, key),
+                                      minimum=0) for key in ('start', 'stop'))
+    return ranges
+
+
+def _add_drive(net, data, where):
+    name = _text(_item(data, 'name', where), _path(where, 'name'))
+    kind = _text(_item(data, 'type', where), _path(where, 'type'))
+    dyn = _obj(_item(data, 'dynamics', where), _path(where, 'dynamics'))
     common = dict(location=data['location'], weights_ampa=data['weights_ampa'],
                   weights_nmda=data['weights_nmda'],
                   synaptic_delays=data['synaptic_delays'],
@@ -189,8 +352,12 @@ def _add_drive(net, data):
     if 'space_constant' in data:
         common['space_constant'] = data['space_constant']
     if kind == 'spike_train':
+        source_ids = _list(dyn['source_ids'], _path(_path(where, 'dynamics'),
+                                                    'source_ids'))
+        spike_times = _list(dyn['spike_times'], _path(_path(where, 'dynamics'),
+                                                      'spike_times'))
         net.add_spike_train_drive(
-            name, spike_data=dict(zip(dyn['source_ids'], dyn['spike_times'])),
+            name, spike_data=dict(zip(source_ids, spike_times)),
             conn_seed=data.get('conn_seed'), **common)
         return
     n_cells = 'n_cells' if data['cell_specific'] else data['n_drive_cells']
@@ -221,38 +388,85 @@ def _add_drive(net, data):
                          "'poisson', 'bursty' and 'spike_train'")
 
 
+def _gid_list(value, where, n_gids):
+    return [_integer(gid, f'{where}[{idx}]', 0, n_gids - 1)
+            for idx, gid in enumerate(_list(value, where))]
+
+
 def _read_connectivity(net, conns_data):
     net.connectivity[:] = []
-    for idx, data in enumerate(conns_data):
+    n_gids = max((r.stop for r in net.gid_ranges.values()), default=0)
+    for idx, data in enumerate(_list(conns_data, 'connectivity')):
+        where = f'connectivity[{idx}]'
+        _obj(data, where)
+        pairs_where = _path(where, 'gid_pairs')
+        pairs = _obj(_item(data, 'gid_pairs', where), pairs_where)
+        src, targets = [], []
+        for text, tgts in pairs.items():
+            if not (isinstance(text, str) and text.strip().isdigit()):
+                raise ValueError(f'{pairs_where} must be keyed by source gids (whole '
+                                 f'numbers as text), got {text!r}')
+            src.append(int(text))
+            targets.append(_gid_list(tgts, _path(pairs_where, text), n_gids))
+        nc_where = _path(where, 'nc_dict')
+        nc = _obj(_item(data, 'nc_dict', where), nc_where)
+        for key in ('src_gids', 'target_gids'):
+            if data.get(key):
+                _gid_list(data[key], _path(where, key), n_gids)
+        if not src:
+            continue  # every pair was pruned away: nothing to connect
+        empty = not any(targets)
+        if empty:  # sources without targets: made for the gids named
+            targets = [_gid_list(_item(data, 'target_gids', where),
+                                 _path(where, 'target_gids'), n_gids)] * len(src)
         try:
-            pairs = data['gid_pairs']
-            src = [int(s) for s in pairs]
-            targets = [list(t) for t in pairs.values()]
-            nc = data['nc_dict']
-            if not src:
-                continue  # every pair was pruned away: nothing to connect
-            empty = not any(targets)
-            if empty:  # sources without targets: made for the gids named
-                targets = [list(data['target_gids'])] * len(src)
             # the pairs are read as they are: pruning happened when they were made
-            net.add_connection(src, targets, data['loc'], data['receptor'],
-                               nc['A_weight'], nc['A_delay'], nc['lamtha'],
+            net.add_connection(src, targets, _item(data, 'loc', where),
+                               _item(data, 'receptor', where),
+                               _item(nc, 'A_weight', nc_where),
+                               _item(nc, 'A_delay', nc_where),
+                               _item(nc, 'lamtha', nc_where),
                                threshold=nc.get('threshold'), gain=nc.get('gain', 1.0),
-                               allow_autapses=bool(data['allow_autapses']))
-        except KeyError as err:
-            raise ValueError(f'connectivity[{idx}] of the configuration lacks '
-                             f'{err.args[0]!r}') from None
+                               allow_autapses=bool(_item(data, 'allow_autapses',
+                                                         where)))
         except (TypeError, ValueError) as err:
-            raise type(err)(f'connectivity[{idx}] of the configuration: {err}') from None
+            if str(err).startswith(where):
+                raise
+            raise type(err)(f'{where} of the configuration: {err}') from None
         conn = net.connectivity[-1]
         if empty:
             conn['gid_pairs'] = {gid: [] for gid in src}
-        conn['probability'] = data.get('probability', 1.0)
+        probability = data.get('probability', 1.0)
+        _number(probability, _path(where, 'probability'))
+        if not 0 < probability <= 1:
+            raise ValueError(f"{_path(where, 'probability')} must be in (0, 1], got "
+                             f'{probability}')
+        conn['probability'] = probability
         for key in ('src_gids', 'target_gids'):
             if data.get(key):
                 conn[key] = data[key]
         if 'num_srcs' in data:
-            conn['num_srcs'] = data['num_srcs']
+            conn['num_srcs'] = _integer(data['num_srcs'], _path(where, 'num_srcs'),
+                                        minimum=0)
+
+
+def _read_biases(net, data):
+    for bias_name, per_type in _obj(data, 'external_biases').items():
+        bias_where = _path('external_biases', bias_name)
+        for cell_type, bias in _obj(per_type, bias_where).items():
+            where = _path(bias_where, cell_type)
+            _obj(bias, where)
+            try:
+                net.add_tonic_bias(amplitude={cell_type: _item(bias, 'amplitude',
+                                                               where)},
+                                   t0=_item(bias, 't0', where),
+                                   tstop=_item(bias, 'tstop', where),
+                                   section=bias.get('section', 'soma'),
+                                   bias_name=bias_name)
+            except (TypeError, ValueError) as err:
+                if str(err).startswith(where):
+                    raise
+                raise type(err)(f'{where}: {err}') from None
 
 
 def dict_to_network(net_data, read_drives=True, read_external_biases=True):
@@ -272,50 +486,69 @@ def dict_to_network(net_data, read_drives=True, read_external_biases=True):
     net : Network
         A hnn-core 0.6 network: its parameters hold ``celsius`` and
         ``threshold`` only.
+
+    Notes
+    -----
+    Every number must be finite; a value of the wrong kind, or out of range,
+    is a ValueError or TypeError that names its place in ``net_data`` (e.g.
+    ``connectivity[3]['nc_dict']['A_weight']``).
     """
     from .network import Network
     _validate_type(net_data, dict, 'net_data')
     _validate_type(read_drives, bool, 'read_drives')
     _validate_type(read_external_biases, bool, 'read_external_biases')
+    _all_finite(net_data)
+    celsius = _number(_item(net_data, 'celsius', ''), 'celsius')
+    threshold = _number(_item(net_data, 'threshold', ''), 'threshold')
+    legacy_mode = _item(net_data, 'legacy_mode', '')
+    if not isinstance(legacy_mode, bool):
+        raise ValueError(f'legacy_mode must be true or false, got '
+                         f'{_describe(legacy_mode)}')
+    mesh_shape = tuple(_integer(_item(net_data, key, ''), key, minimum=1)
+                       for key in ('N_pyr_x', 'N_pyr_y'))
+    delay = _number(net_data.get('delay', 1.0), 'delay', minimum=0)
+    cell_types = _read_cell_types(_item(net_data, 'cell_types', ''))
+    written = _read_gid_ranges(_item(net_data, 'gid_ranges', ''))
+    positions = _read_positions(_item(net_data, 'pos_dict', ''), cell_types)
     try:
-        cell_types = _read_cell_types(net_data['cell_types'])
-        net = Network({'celsius': net_data['celsius'],
-                       'threshold': net_data['threshold']},
-                      legacy_mode=bool(net_data['legacy_mode']),
-                      mesh_shape=(net_data['N_pyr_x'], net_data['N_pyr_y']),
-                      pos_dict=_read_positions(net_data['pos_dict'], cell_types),
-                      cell_types=cell_types)
-        drives = sorted(net_data['external_drives'].values(),
-                        key=lambda d: net_data['gid_ranges'][d['name']]['start'])
-    except KeyError as err:
-        raise ValueError(f'The configuration lacks {err.args[0]!r}') from None
-    for drive in drives:
+        net = Network({'celsius': celsius, 'threshold': threshold},
+                      legacy_mode=legacy_mode, mesh_shape=mesh_shape,
+                      pos_dict=positions, cell_types=cell_types)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'cell_types or pos_dict: {err}') from None
+    drives = []
+    for key, drive in _obj(_item(net_data, 'external_drives', ''),
+                           'external_drives').items():
+        where = _path('external_drives', key)
+        name = _item(_obj(drive, where), 'name', where)
+        if name not in written:
+            raise ValueError(f'{where}: the drive {name!r} has no entry in gid_ranges')
+        drives.append((written[name][0], where, drive))
+    for _, where, drive in sorted(drives, key=lambda entry: entry[0]):
         try:
-            _add_drive(net, drive)
+            _add_drive(net, drive, where)
         except KeyError as err:
             raise ValueError(f"Drive {drive.get('name')!r} of the configuration lacks "
-                             f'{err.args[0]!r}') from None
-    written = {name: (r['start'], r['stop']) for name, r in
-               net_data['gid_ranges'].items()}
+                             f'{err.args[0]!r} ({where})') from None
+        except (TypeError, ValueError) as err:
+            if str(err).startswith(where):
+                raise
+            raise type(err)(f'{where}: {err}') from None
     ours = {name: (r.start, r.stop) for name, r in net.gid_ranges.items()}
     if written != ours:
         raise ValueError(f'The gid ranges of the configuration, {written}, do not '
                          f'follow from its cell types and drives ({ours})')
     if read_external_biases:
-        for bias_name, per_type in net_data.get('external_biases', {}).items():
-            for cell_type, bias in per_type.items():
-                net.add_tonic_bias(amplitude={cell_type: bias['amplitude']},
-                                   t0=bias['t0'], tstop=bias['tstop'],
-                                   section=bias.get('section', 'soma'),
-                                   bias_name=bias_name)
-    _read_connectivity(net, net_data['connectivity'])
-    if net_data.get('rec_arrays'):
+        _read_biases(net, net_data.get('external_biases', {}))
+    _read_connectivity(net, _item(net_data, 'connectivity', ''))
+    rec_arrays = net_data.get('rec_arrays')
+    if rec_arrays:
         warnings.warn('The configuration has extracellular electrode arrays '
-                      f'({", ".join(net_data["rec_arrays"])}), which this version '
-                      'does not simulate; they are left out', UserWarning,
-                      stacklevel=2)
-    net.threshold = net_data['threshold']
-    net.delay = net_data.get('delay', 1.0)
+                      f'({", ".join(map(str, _obj(rec_arrays, "rec_arrays")))}), '
+                      'which this version does not simulate; they are left out',
+                      UserWarning, stacklevel=2)
+    net.threshold = threshold
+    net.delay = delay
     if not read_drives:
         net.clear_drives()
     return net
@@ -337,14 +570,26 @@ def read_network_configuration(fname, read_drives=True, read_external_biases=Tru
     Returns
     -------
     net : Network
+
+    Notes
+    -----
+    A value that cannot be read is a ValueError or TypeError naming ``fname``
+    and the value's place in it; a key set twice in one JSON object is a
+    warning (the last value is used).
     """
+    from .params import _load_json
     _validate_type(fname, 'path-like', 'fname')
-    with open(fname, 'r', encoding='utf-8') as fid:
-        try:
-            net_data = json.load(fid)
-        except json.JSONDecodeError as err:
-            raise ValueError(f'{fname} is not a network configuration: it is not '
-                             f'valid JSON ({err})') from None
+    try:
+        net_data = _load_json(fname)
+    except UnicodeDecodeError as err:
+        raise ValueError(f'{fname} is not a network configuration: it is not a text '
+                         f'file ({err.reason} at byte {err.start})') from None
+    except ValueError as err:
+        if 'is not valid JSON' not in str(err):
+            raise
+        raise ValueError(f'{fname} is not a network configuration: it is not valid '
+                         f'JSON ({str(err).split("is not valid JSON: ", 1)[-1]})'
+                         ) from None
     if not isinstance(net_data, dict) or net_data.get('object_type') != 'Network':
         found = (type(net_data).__name__ if not isinstance(net_data, dict) else
                  'a flat parameter file (read it with read_params)'

@@ -9,6 +9,7 @@ values not given take the template's defaults.
 
 import copy
 import fnmatch
+import itertools
 import json
 import math
 import numbers
@@ -329,31 +330,23 @@ class Params(dict):
                              "extensions are '.json' and '.param'")
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r'[^\[\]{}]+')
+_BRACKET_STEP = {'[': 1, '{': 1, ']': -1, '}': -1}
+
+
 def _json_depth_limited(text, fname, max_depth):
     """Raise ValueError naming ``fname`` if ``text`` nests deeper than ``max_depth``.
 
     Brackets inside strings do not count. Checked before parsing, as the JSON
-    parser recurses once per level and would end in a RecursionError.
+    parser and whatever walks its result recurse once per level and would end in
+    a RecursionError.
     """
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == '\\':
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in '[{':
-            depth += 1
-            if depth > max_depth:
-                raise ValueError(f'{fname} is nested too deeply (more than '
-                                 f'{max_depth} levels of [ and {{)')
-        elif char in ']}':
-            depth -= 1
+    brackets = _NOT_BRACKET.sub('', _JSON_STRING.sub('""', text))
+    depths = itertools.accumulate(map(_BRACKET_STEP.__getitem__, brackets))
+    if max(depths, default=0) > max_depth:
+        raise ValueError(f'{fname} is nested too deeply (more than {max_depth} '
+                         'levels of [ and {)')
 
 
 def _load_json(fname, max_depth=_MAX_JSON_DEPTH):

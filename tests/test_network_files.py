@@ -119,8 +119,8 @@ def test_not_a_network_configuration(tmp_path):
     data = network_to_dict(neymotin_2020_model(mesh_shape=(1, 1)))
     del data['cell_types']['L2_basket']['cell_object']['sections']
     bad.write_text(json.dumps(data))
-    with pytest.raises(ValueError, match=r"cell_types\['L2_basket'\] of the "
-                                         "configuration lacks 'sections'"):
+    with pytest.raises(ValueError, match=r"cell_types\['L2_basket'\]\['cell_object'\] "
+                                         "of the configuration lacks 'sections'"):
         read_network_configuration(bad)
 
 
@@ -194,3 +194,123 @@ def test_a_connection_without_pairs_reads_back():
     again = dict_to_network(network_to_dict(net))
     assert again == net
     assert dict(again.connectivity[-1]['gid_pairs']) == {gid: []}
+
+
+# -- hardening (issue 17) ------------------------------------------------------------
+@pytest.fixture(scope='module')
+def small_config():
+    """The configuration of a 1 x 1 network with drives and a bias, as plain data."""
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    add_erp_drives_to_jones_model(net)
+    net.add_tonic_bias(amplitude={'L2_basket': 0.2}, t0=5., tstop=50.)
+    return json.loads(json.dumps(network_to_dict(net)))
+
+
+def _write_changed(tmp_path, data, path, value):
+    """data with data[path[0]][path[1]]... = value, written to tmp_path / 'net.json'."""
+    data = json.loads(json.dumps(data))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    fname = tmp_path / 'net.json'
+    fname.write_text(json.dumps(data))  # NaN and inf become NaN and Infinity
+    return fname
+
+
+_SOMA = ('cell_types', 'L2_pyramidal', 'cell_object', 'sections', 'soma')
+
+
+@pytest.mark.parametrize('path, value, named', [
+    (('celsius',), float('nan'), "celsius"),
+    (('delay',), float('inf'), "delay"),
+    (_SOMA + ('mechs', 'hh2', 'gkbar_hh2'), float('nan'),
+     "cell_types['L2_pyramidal']['cell_object']['sections']['soma']['mechs']['hh2']"
+     "['gkbar_hh2']"),
+    (('cell_types', 'L5_pyramidal', 'cell_object', 'synapses', 'ampa', 'tau1'),
+     -float('inf'), "['synapses']['ampa']['tau1']"),
+    (('external_biases', 'tonic', 'L2_basket', 'amplitude'), float('nan'),
+     "external_biases['tonic']['L2_basket']['amplitude']"),
+    (('pos_dict', 'origin', 0), float('inf'), "pos_dict['origin'][0]"),
+])
+def test_configuration_non_finite_values_are_named(tmp_path, small_config, path,
+                                                   value, named):
+    fname = _write_changed(tmp_path, small_config, path, value)
+    with pytest.raises(ValueError) as err:
+        read_network_configuration(fname)
+    message = str(err.value)
+    assert 'net.json' in message and named in message and 'finite' in message, message
+
+
+@pytest.mark.parametrize('path, value, named', [
+    (('celsius',), 'hot', 'celsius'),
+    (('threshold',), [0], 'threshold'),
+    (('legacy_mode',), 'yes', 'legacy_mode'),
+    (('N_pyr_x',), 2.5, 'N_pyr_x'),
+    (('cell_types',), [1], 'cell_types'),
+    (('cell_types', 'L2_basket'), 3, "cell_types['L2_basket']"),
+    (_SOMA[:-1], [1, 2], "['sections']"),
+    (_SOMA + ('nseg',), 0, "['nseg']"),
+    (_SOMA + ('nseg',), 2.5, "['nseg']"),
+    (_SOMA + ('nseg',), 10 ** 9, "['nseg']"),
+    (_SOMA + ('mechs',), [], "['mechs']"),
+    (('cell_types', 'L2_pyramidal', 'cell_object', 'cell_tree'), {'soma': []},
+     "['cell_tree']"),
+    (('connectivity',), 5, 'connectivity'),
+    (('connectivity', 0), 5, 'connectivity[0]'),
+    (('connectivity', 0, 'gid_pairs'), {'x': [1]}, "connectivity[0]['gid_pairs']"),
+    (('connectivity', 0, 'nc_dict'), None, "connectivity[0]['nc_dict']"),
+    (('external_drives', 'evprox1'), 3, "external_drives['evprox1']"),
+    (('external_drives', 'evprox1', 'dynamics'), [], "['dynamics']"),
+    (('gid_ranges', 'evprox1', 'start'), 'a', "gid_ranges['evprox1']['start']"),
+    (('gid_ranges',), None, 'gid_ranges'),
+    (('external_biases', 'tonic'), [1], "external_biases['tonic']"),
+    (('pos_dict',), 'here', 'pos_dict'),
+])
+def test_configuration_wrong_types_are_named(tmp_path, small_config, path, value,
+                                             named):
+    fname = _write_changed(tmp_path, small_config, path, value)
+    with pytest.raises((ValueError, TypeError)) as err:
+        read_network_configuration(fname)
+    message = str(err.value)
+    assert 'net.json' in message and named in message, message
+
+
+def test_configuration_duplicate_keys_warn(tmp_path, small_config):
+    fname = tmp_path / 'dup.json'
+    text = json.dumps(small_config)
+    fname.write_text(text[:-1] + ', "celsius": 30.0}')
+    with pytest.warns(UserWarning, match=r"dup.json: 'celsius' is set twice; the last "
+                                         r"value \(30.0\) is used"):
+        net = read_network_configuration(fname)
+    assert net.params['celsius'] == 30.
+
+
+@pytest.mark.parametrize('depth', [900, 100000])
+def test_configuration_deep_nesting_names_the_file(tmp_path, depth):
+    fname = tmp_path / 'deep.json'
+    fname.write_text('{"object_type": "Network", "x": ' + '[' * depth + ']' * depth
+                     + '}')
+    with pytest.raises(ValueError, match='deep.json is nested too deeply'):
+        read_network_configuration(fname)
+
+
+def test_write_configuration_is_atomic(tmp_path, monkeypatch):
+    import errno
+    import hnn_core.hnn_io as hnn_io
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    fname = tmp_path / 'net.json'
+    net.write_configuration(fname)
+    before = fname.read_text()
+    real_dump = json.dump
+
+    def dump_then_fill_the_disk(obj, fid, **kwargs):
+        real_dump({'object_type': 'Network'}, fid)  # a part of a file
+        raise OSError(errno.ENOSPC, 'No space left on device')
+
+    monkeypatch.setattr(hnn_io.json, 'dump', dump_then_fill_the_disk)
+    net.add_tonic_bias(amplitude={'L2_basket': 0.2}, t0=5., tstop=50.)
+    with pytest.raises(OSError, match='net.json.*No space left on device'):
+        net.write_configuration(fname)
+    assert fname.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ['net.json']
