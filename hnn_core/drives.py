@@ -25,7 +25,7 @@ import numpy as np
 
 from .cell import location_sections
 from ._validate import (_validate_type, _check_nonnegative, _check_int,
-                        _check_probability, _check_new_name)
+                        _check_probability, _check_new_name, _check_finite)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
 # the arguments of a drive that its connections are made from
@@ -248,12 +248,13 @@ def _evoked_dynamics(mu, sigma, numspikes, sync_within_trial):
             'sync_within_trial': sync_within_trial}
 
 
-def _check_time_window(tstart, tstop):
-    _check_nonnegative('tstart', tstart)
+def _check_time_window(tstart, tstop, start_name='tstart'):
+    """A finite start >= 0 ms and a finite stop (or None) not before it."""
+    _check_finite(start_name, tstart, minimum=0)
     if tstop is not None:
-        _validate_type(tstop, 'numeric', 'tstop')
+        _check_finite('tstop', tstop)
         if tstop < tstart:
-            raise ValueError(f'tstop ({tstop} ms) must not be before tstart '
+            raise ValueError(f'tstop ({tstop} ms) must not be before {start_name} '
                              f'({tstart} ms)')
 
 
@@ -518,11 +519,7 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
         amplitudes = {cell_type: amplitude}
     if not amplitudes:
         raise ValueError('amplitude must name at least one cell type')
-    _check_nonnegative('t0', t0)
-    if tstop is not None:
-        _validate_type(tstop, 'numeric', 'tstop')
-        if tstop < t0:
-            raise ValueError(f'tstop ({tstop} ms) must not be before t0 ({t0} ms)')
+    _check_time_window(t0, tstop, 't0')
     _validate_type(section, str, 'section')
     out = {}
     for cell_type, amp in amplitudes.items():
@@ -533,7 +530,7 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
             raise ValueError(
                 f'{cell_type} has no section {section!r}; its sections are '
                 f'{", ".join(sections)}')
-        _validate_type(amp, 'numeric', f'amplitude[{cell_type!r}]')
+        _check_finite(f'amplitude[{cell_type!r}]', amp)
         if cell_type in net.external_biases.get(bias_name, {}):
             raise ValueError(
                 f'A tonic bias named {bias_name!r} is already defined for {cell_type}; '
@@ -542,3 +539,17 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
                           'tstop': None if tstop is None else float(tstop),
                           'section': section}
     return out
+
+
+def recheck_bias(bias, where):
+    """Validate an (editable) tonic bias entry again before a run."""
+    try:
+        _validate_type(bias, dict, where)
+        _check_finite('amplitude', bias['amplitude'])
+        _check_time_window(bias['t0'], bias['tstop'], 't0')
+        _validate_type(bias['section'], str, 'section')
+    except KeyError as err:
+        raise ValueError(f"{where} lost its entry {err.args[0]!r}; a tonic bias has "
+                         "'amplitude', 't0', 'tstop' and 'section'") from None
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'{where}: {err}') from None

@@ -11,7 +11,7 @@ import warnings
 from .cells_default import pyramidal_ca
 from .network import Network, DEFAULT_PARAMS
 from .params import read_params, required
-from ._validate import _validate_type
+from ._validate import _validate_type, _check_finite
 
 # The local connectivity of Jones et al. 2009, in the order hnn-core 0.6.1 makes it:
 # (source, target, location, receptor, weight parameter, lamtha, autapses allowed)
@@ -203,7 +203,7 @@ def add_erp_drives_to_jones_model(net, tstart=0.0):
         Time of the sensory stimulus (ms).
     """
     _validate_type(net, Network, 'net', 'Network')
-    _validate_type(tstart, 'numeric', 'tstart', 'float or int')
+    _check_finite('tstart', tstart)
     delays_prox = {'L2_basket': 0.1, 'L2_pyramidal': 0.1, 'L5_basket': 1.,
                    'L5_pyramidal': 1.}
     net.add_evoked_drive(

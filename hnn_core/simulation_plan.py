@@ -14,7 +14,7 @@ import numpy as np
 
 from .cell_template import compile_cell
 from .connectivity import connection_block, check_loc_receptor, check_nc_dict
-from .drives import drive_spike_times, recheck_drive
+from .drives import drive_spike_times, recheck_drive, recheck_bias
 from .params import required
 
 
@@ -212,6 +212,7 @@ def _biases(net, templates, tstop):
     for bias_name, per_type in net.external_biases.items():
         for cell_type, bias in per_type.items():
             where = f'net.external_biases[{bias_name!r}][{cell_type!r}]'
+            recheck_bias(bias, where)
             if cell_type not in templates:
                 raise ValueError(f'{where}: {cell_type!r} is not a cell type of the '
                                  f'network; its cell types are '

@@ -214,3 +214,80 @@ def test_dt_longer_than_the_smallest_delay_is_refused_before_the_run(engine):
     # dt equal to the smallest delay runs
     net = add(synaptic_delays=0.5)
     simulate_dipole(net, tstop=2., dt=0.5, verbose=False, engine=engine)
+
+
+POISSON = dict(rate_constant=10., location='proximal',
+               weights_ampa={'L2_pyramidal': 0.01})
+BURSTY = dict(burst_rate=10., location='proximal', weights_ampa={'L2_pyramidal': 0.01})
+
+
+@pytest.mark.parametrize('method, kwargs, name', [
+    ('add_poisson_drive', dict(POISSON, tstop=float('nan')), 'tstop'),
+    ('add_poisson_drive', dict(POISSON, tstop=float('inf')), 'tstop'),
+    ('add_poisson_drive', dict(POISSON, tstart=float('nan')), 'tstart'),
+    ('add_poisson_drive', dict(POISSON, rate_constant={'L2_pyramidal': float('nan')}),
+     'rate_constant'),
+    ('add_bursty_drive', dict(BURSTY, tstop=float('nan')), 'tstop'),
+    ('add_bursty_drive', dict(BURSTY, tstop=float('inf')), 'tstop'),
+    ('add_bursty_drive', dict(BURSTY, tstart_std=float('inf')), 'tstart_std'),
+    ('add_bursty_drive', dict(BURSTY, burst_rate=float('nan')), 'burst_rate'),
+    ('add_evoked_drive', dict(GOOD, mu=float('inf')), 'mu'),
+    ('add_evoked_drive', dict(GOOD, sigma=float('nan')), 'sigma'),
+    ('add_tonic_bias', dict(cell_type='L2_pyramidal', amplitude=float('nan')),
+     'amplitude'),
+    ('add_tonic_bias', dict(cell_type='L2_pyramidal', amplitude=float('-inf')),
+     'amplitude'),
+    ('add_tonic_bias', dict(amplitude={'L5_pyramidal': float('inf')}), 'amplitude'),
+    ('add_tonic_bias', dict(cell_type='L2_pyramidal', amplitude=1., tstop=float('nan')),
+     'tstop'),
+    ('add_tonic_bias', dict(cell_type='L2_pyramidal', amplitude=1., T=float('inf')),
+     'tstop'),
+    ('add_tonic_bias', dict(cell_type='L2_pyramidal', amplitude=1., t0=float('inf')),
+     't0'),
+])
+def test_non_finite_drive_values_are_refused(method, kwargs, name):
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    args = ('d',) if method != 'add_tonic_bias' else ()
+    with pytest.raises(ValueError, match=rf'{name}\S* must be'):
+        getattr(net, method)(*args, **kwargs)
+    assert net.external_drives == {} and net.external_biases == {}
+
+
+def test_erp_drives_need_a_finite_tstart():
+    from hnn_core import add_erp_drives_to_jones_model
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    with pytest.raises(ValueError, match='tstart must be a finite number'):
+        add_erp_drives_to_jones_model(net, tstart=float('nan'))
+    assert net.external_drives == {}
+
+
+@pytest.mark.parametrize('method, kwargs, key, value, name', [
+    ('add_poisson_drive', POISSON, 'tstop', float('nan'), 'tstop'),
+    ('add_poisson_drive', POISSON, 'tstop', float('inf'), 'tstop'),
+    ('add_poisson_drive', POISSON, 'rate_constant', float('nan'), 'rate_constant'),
+    ('add_bursty_drive', BURSTY, 'tstop', float('inf'), 'tstop'),
+    ('add_bursty_drive', BURSTY, 'spike_isi', float('nan'), 'spike_isi'),
+    ('add_evoked_drive', GOOD, 'mu', float('nan'), 'mu'),
+    ('add_evoked_drive', GOOD, 'numspikes', True, 'numspikes'),
+])
+def test_edited_dynamics_are_rechecked(method, kwargs, key, value, name):
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    getattr(net, method)('d', **kwargs)
+    net.external_drives['d']['dynamics'][key] = value
+    with pytest.raises((ValueError, TypeError),
+                       match=rf"external_drives\['d'\]\['dynamics'\]: {name} must be"):
+        simulate_dipole(net, tstop=5., verbose=False)
+    assert net.cell_response is None
+
+
+@pytest.mark.parametrize('key, value', [('amplitude', float('nan')),
+                                        ('tstop', float('inf')), ('t0', -1.),
+                                        ('amplitude', 'big')])
+def test_edited_tonic_bias_is_rechecked(key, value):
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    net.add_tonic_bias(cell_type='L2_pyramidal', amplitude=1.)
+    net.external_biases['tonic']['L2_pyramidal'][key] = value
+    with pytest.raises((ValueError, TypeError),
+                       match=rf"external_biases\['tonic'\]\['L2_pyramidal'\]: {key}"):
+        simulate_dipole(net, tstop=5., verbose=False)
+    assert net.cell_response is None
