@@ -128,3 +128,20 @@ def _check_finite(name, value, minimum=None, maximum=None, strict=False):
     if maximum is not None and value > maximum:
         raise ValueError(f'{name} must be <= {maximum}, got {value!r}')
     return value
+
+
+# numpy's RandomState takes seeds from 0 to 2**32 - 1
+SEED_MAX = 2 ** 32 - 1
+
+
+def _check_seed(name, value, maximum=SEED_MAX):
+    """Return ``value`` as int; raise unless it is an integer in [0, ``maximum``].
+
+    ``maximum`` None: any integer >= 0 (numpy's ``default_rng`` takes those).
+    """
+    value = _check_int(name, value)
+    if value < 0 or (maximum is not None and value > maximum):
+        allowed = 'an integer >= 0' if maximum is None else \
+            f'an integer from 0 to {maximum} (2**32 - 1)'
+        raise ValueError(f'{name} must be {allowed}, got {value}')
+    return value

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cell import location_sections
-from ._validate import _validate_type, _check_option, _check_probability
+from ._validate import _validate_type, _check_option, _check_probability, _check_seed
 
 RECEPTORS = ('ampa', 'nmda', 'gabaa', 'gabab')
 _NC_KEYS = ('A_delay', 'A_weight', 'lamtha', 'threshold', 'gain')
@@ -503,6 +503,8 @@ def make_connection(gid_ranges, cell_types, src_gids, target_gids, loc, receptor
     _validate_type(allow_autapses, bool, 'allow_autapses')
     _check_probability('probability', probability)
     _validate_type(conn_seed, ('int', None), 'conn_seed', 'int or None')
+    if conn_seed is not None:
+        _check_seed('conn_seed', conn_seed, maximum=None)
     nc_dict = {'A_delay': delay, 'A_weight': weight, 'lamtha': lamtha,
                'threshold': threshold, 'gain': gain}
     check_nc_dict(nc_dict, '')

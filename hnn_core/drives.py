@@ -25,7 +25,8 @@ import numpy as np
 
 from .cell import location_sections
 from ._validate import (_validate_type, _check_nonnegative, _check_int,
-                        _check_probability, _check_new_name, _check_finite)
+                        _check_probability, _check_new_name, _check_finite,
+                        _check_seed, SEED_MAX)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
 # the arguments of a drive that its connections are made from
@@ -143,16 +144,16 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
         raise ValueError('Give either seedcore (hnn-core 0.1 seeding) or event_seed '
                          '(hnn-core 0.6 seeding), not both')
     if seedcore is not None:
-        seedcore = _check_int('seedcore', seedcore)
+        seedcore = _check_seed('seedcore', seedcore)
     if event_seed is not None:
-        event_seed = _check_int('event_seed', event_seed)
+        event_seed = _check_seed('event_seed', event_seed)
     if seedcore is None and event_seed is None:
         # Without an explicit seed, the network's generation picks the rule.
         if net.compatibility.seeding == 'seedcore':
             seedcore = 2
         else:
             event_seed = 2
-    conn_seed = _check_int('conn_seed', conn_seed)
+    conn_seed = _check_seed('conn_seed', conn_seed, maximum=None)
     return {'location': location,
             'weights_ampa': weights_ampa,
             'weights_nmda': weights_nmda,
@@ -336,12 +337,64 @@ def _spike_train_sources(spike_data):
         arrays.append(train)
     return ids, arrays
 
-def recheck_drive(net, name):
-    """Validate a drive's dynamics again before a run (they are editable)."""
+def _recheck_seeds(drive):
+    """Exactly one seed, an integer in numpy's range."""
+    seedcore, event_seed = drive['seedcore'], drive['event_seed']
+    if drive['type'] == 'spike_train':
+        return
+    if (seedcore is None) == (event_seed is None):
+        raise ValueError("one of 'seedcore' and 'event_seed' must be an integer and "
+                         f'the other None, got seedcore={seedcore!r} and '
+                         f'event_seed={event_seed!r}')
+    if seedcore is not None:
+        _check_seed('seedcore', seedcore)
+    else:
+        _check_seed('event_seed', event_seed)
+
+
+def check_seed_range(net, name, n_trials, n_gids):
+    """Raise, naming the seed, if a trial's drive cell would get a seed beyond numpy's.
+
+    A drive cell's seed adds the trial and its place to the drive's seed (see
+    the module's docstring), so a valid seed can grow out of range in a run.
+    """
     drive = net.external_drives[name]
-    dyn = drive['dynamics']
+    if drive['type'] == 'spike_train':
+        return
+    gids = net.gid_ranges[name]
+    last_trial = n_trials - 1
+    if drive['dynamics'].get('sync_within_trial', False):
+        seed_name = 'seedcore' if drive['seedcore'] is not None else 'event_seed'
+        largest = drive[seed_name] + last_trial
+        rule = 'trial'
+    elif drive['seedcore'] is not None:
+        seed_name = 'seedcore'
+        largest = drive['seedcore'] + last_trial + max(gids.stop - 1, 0)
+        rule = 'trial + the gid of its drive cell'
+    else:
+        seed_name = 'event_seed'
+        largest = drive['event_seed'] + last_trial * n_gids + max(len(gids) - 1, 0)
+        rule = 'trial x the number of gids + the place of its drive cell'
+    if largest > SEED_MAX:
+        raise ValueError(
+            f'net.external_drives[{name!r}]: {seed_name} ({drive[seed_name]}) + {rule} '
+            f'reaches {largest} with n_trials={n_trials}, beyond numpy\'s seeds (0 to '
+            f'{SEED_MAX}); lower {seed_name} or n_trials')
+
+
+def recheck_drive(net, name):
+    """Validate a drive's dynamics and seeds again before a run (they are editable)."""
+    drive = net.external_drives[name]
+    try:
+        _recheck_seeds(drive)
+    except KeyError as err:
+        raise ValueError(f'net.external_drives[{name!r}] lost its entry '
+                         f'{err.args[0]!r}') from None
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'net.external_drives[{name!r}]: {err}') from None
     where = f"net.external_drives[{name!r}]['dynamics']"
     try:
+        dyn = drive['dynamics']
         if drive['type'] in ('evoked', 'gaussian'):
             _evoked_dynamics(dyn['mu'], dyn['sigma'], dyn['numspikes'],
                              dyn.get('sync_within_trial', False))
@@ -356,6 +409,13 @@ def recheck_drive(net, name):
             _bursty_dynamics(dyn['tstart'], dyn['tstart_std'], dyn['tstop'],
                              dyn['burst_rate'], dyn['burst_std'], dyn['numspikes'],
                              dyn['spike_isi'], dyn.get('repeats'))
+        elif drive['type'] == 'spike_train':
+            _validate_type(dyn['spike_times'], (list, tuple), 'spike_times')
+            if len(dyn['spike_times']) != len(net.gid_ranges[name]):
+                raise ValueError(f"spike_times must hold {len(net.gid_ranges[name])} "
+                                 'trains, one per drive cell, got '
+                                 f"{len(dyn['spike_times'])}")
+            _spike_train_sources(dict(enumerate(dyn['spike_times'])))
     except KeyError as err:
         raise ValueError(f'{where} lost its entry {err.args[0]!r}') from None
     except (TypeError, ValueError) as err:

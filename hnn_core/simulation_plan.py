@@ -14,7 +14,8 @@ import numpy as np
 
 from .cell_template import compile_cell
 from .connectivity import connection_block, check_loc_receptor, check_nc_dict
-from .drives import drive_spike_times, recheck_drive, recheck_bias
+from .drives import (drive_spike_times, recheck_drive, recheck_bias,
+                     check_seed_range)
 from .params import required
 
 
@@ -258,6 +259,8 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
                 for name in net.external_drives}
     drive_gids = np.concatenate([g for g in in_model.values()] or
                                 [np.empty(0, int)]).astype(int)
+    for name in net.external_drives:
+        check_seed_range(net, name, n_trials, n_gids)
     events = {name: [] for name in net.external_drives}
     drive_times = []
     for trial_idx in range(n_trials):

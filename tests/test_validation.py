@@ -291,3 +291,41 @@ def test_edited_tonic_bias_is_rechecked(key, value):
                        match=rf"external_biases\['tonic'\]\['L2_pyramidal'\]: {key}"):
         simulate_dipole(net, tstop=5., verbose=False)
     assert net.cell_response is None
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(seedcore=2 ** 40), 'seedcore'), (dict(seedcore=-1), 'seedcore'),
+    (dict(event_seed=-5), 'event_seed'), (dict(event_seed=2 ** 32), 'event_seed'),
+    (dict(conn_seed=-5, probability=0.5), 'conn_seed'),
+    (dict(conn_seed=-5), 'conn_seed'),
+])
+def test_seeds_out_of_range_are_refused_when_given(kwargs, name):
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    with pytest.raises(ValueError, match=rf'{name} must be'):
+        add(net, **kwargs)
+    assert net.external_drives == {}
+    with pytest.raises(ValueError, match='conn_seed must be'):
+        net.add_connection('L2_basket', 'L2_pyramidal', 'soma', 'gabaa', 0.01, 1., 3.,
+                           probability=0.5, conn_seed=-1)
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    (dict(seedcore=2 ** 32 - 5), 'seedcore'),
+    (dict(event_seed=2 ** 32 - 5), 'event_seed'),
+])
+def test_seeds_that_grow_out_of_range_in_a_run_are_named(kwargs, name):
+    """The seed of a drive cell adds the trial and the cell's place to the seed."""
+    net = add(**kwargs)
+    with pytest.raises(ValueError, match=rf'{name} \(4294967291\).*n_trials'):
+        simulate_dipole(net, tstop=5., n_trials=2, verbose=False)
+    assert net.cell_response is None
+
+
+def test_edited_seed_is_rechecked():
+    net = add()
+    net.external_drives['ev']['event_seed'] = -3
+    with pytest.raises(ValueError, match=r"external_drives\['ev'\]: event_seed must"):
+        simulate_dipole(net, tstop=5., verbose=False)
+    net.external_drives['ev']['event_seed'] = 1.5
+    with pytest.raises(TypeError, match=r"external_drives\['ev'\]: event_seed must"):
+        simulate_dipole(net, tstop=5., verbose=False)
