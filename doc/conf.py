@@ -43,7 +43,9 @@ templates_path = ['_templates']
 exclude_patterns = ['_build', 'Thumbs.db', '.DS_Store',
                     'auto_examples/*.ipynb', 'auto_examples/*.py',
                     'auto_examples/*.zip', 'auto_examples/*.json',
-                    'auto_examples/*.md5']
+                    'auto_examples/*.md5',
+                    # left by builds before write_computation_times was off
+                    'sg_execution_times.rst', 'auto_examples/sg_execution_times.rst']
 source_suffix = {'.rst': 'restructuredtext'}
 root_doc = 'index'
 default_role = 'py:obj'
@@ -83,6 +85,9 @@ if _examples_ready():
         'remove_config_comments': True,
         'download_all_examples': False,
         'show_memory': False,
+        # its sg_execution_times pages load jQuery and DataTables from CDNs; the
+        # documentation must work offline, and the timings say little anyway
+        'write_computation_times': False,
     }
 else:
     # No examples yet: a placeholder page keeps the index's link valid.

@@ -159,3 +159,59 @@ def test_doc_makefile_keeps_an_active_virtualenv_or_python3(tmp_path):
     assert 'python3 -m sphinx -b html' in out and '.venv' not in out, out
     out, _ = _make_dry_run(tmp_path / 'bare', with_venv=False)
     assert 'python3 -m sphinx -b html' in out, out
+
+
+# -- the newcomer's commands: tools/test.sh ------------------------------------------
+TEST_SH = op.join(ROOT, 'tools', 'test.sh')
+
+
+def _test_sh(commands, timeout=60, **kwargs):
+    """Run bash ``commands`` with tools/test.sh's functions defined."""
+    return subprocess.run(['bash', '-c', f'. "{TEST_SH}" && {commands}'],
+                          capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, **kwargs)
+
+
+def test_test_sh_finds_pages_that_load_from_the_network(tmp_path):
+    html = tmp_path / 'html'
+    (html / 'sub').mkdir(parents=True)
+    (html / 'offline.html').write_text(
+        '<script src="_static/local.js"></script>\n'
+        '<a href="https://www.neuron.yale.edu/neuron/">NEURON</a>\n')
+    (html / 'sub' / 'cdn.html').write_text(
+        '<script src="https://code.jquery.com/jquery-3.7.0.js"></script>\n')
+    (html / 'style.html').write_text(
+        '<link href="//cdn.example.org/a.css" rel="stylesheet" />\n')
+    (html / 'font.css').write_text('@font-face { src: url("https://fonts.example/x"); }\n')
+    proc = _test_sh(f'remote_resources "{html}"')
+    found = sorted(op.relpath(line, html) for line in proc.stdout.split())
+    assert found == ['font.css', 'style.html', op.join('sub', 'cdn.html')], proc
+    # a clean folder lists nothing
+    (html / 'sub' / 'cdn.html').unlink()
+    (html / 'style.html').unlink()
+    (html / 'font.css').unlink()
+    assert _test_sh(f'remote_resources "{html}"').stdout == ''
+
+
+@pytest.mark.slow
+def test_test_sh_installs_without_the_editable_banner_but_shows_errors(tmp_path):
+    """pip_install, as test.sh installs, into a throwaway virtualenv (needs the index)."""
+    import shutil
+    project = tmp_path / 'project'
+    project.mkdir()
+    for name in ('pyproject.toml', 'README.md', 'LICENSE'):
+        shutil.copy(op.join(ROOT, name), project / name)
+    shutil.copytree(op.join(ROOT, 'hnn_core'), project / 'hnn_core',
+                    ignore=shutil.ignore_patterns('__pycache__', '*.so', 'x86_64'))
+    venv = tmp_path / 'venv'
+    subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True, timeout=300)
+    env = {key: value for key, value in os.environ.items() if key != 'PYTHONWARNINGS'}
+    proc = _test_sh(f'pip_install "{venv}" --no-deps -e "{project}"', timeout=600,
+                    env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'Editable installation' not in proc.stdout + proc.stderr, proc.stderr
+    assert 'careful with folders' not in proc.stdout + proc.stderr, proc.stderr
+    # a failing install still says why
+    proc = _test_sh(f'pip_install "{venv}" --no-deps -e "{tmp_path}/missing"', env=env)
+    assert proc.returncode != 0
+    assert 'ERROR' in proc.stderr and 'missing' in proc.stderr, proc.stderr
