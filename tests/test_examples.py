@@ -5,7 +5,7 @@ Each ``examples/*.py`` runs in its own Python process through
 at most 60 ms and 2 trials per simulation) and the Agg backend. This checks
 that the examples run against the current API, not what their figures show.
 Select these tests with ``pytest -m examples``; leave them out with
-``-m "not examples"``.
+``-m "not examples"`` (or every heavy test with ``-m "not slow"``).
 """
 
 import glob
@@ -46,6 +46,7 @@ def test_examples_found():
     assert op.isfile(op.join(op.dirname(HERE), 'examples', 'README.txt'))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('example', EXAMPLES, ids=op.basename)
 def test_example_runs(example, tmp_path):
     proc = _run(example, tmp_path)
@@ -53,6 +54,7 @@ def test_example_runs(example, tmp_path):
     assert 'smoke mode' in proc.stdout, _report(proc)
 
 
+@pytest.mark.slow
 def test_harness_shrinks_simulations(tmp_path):
     """The harness really gives small networks and short, few trials.
 
