@@ -23,6 +23,7 @@ import sys
 import warnings
 
 from . import __version__
+from ._fileio import _atomic_write, _check_writable_folder
 
 _DESCRIPTION = """\
 Simulate the HNN model of a patch of neocortex (Jones et al. 2009): layer 2/3
@@ -76,6 +77,8 @@ _PARAM_EXTENSIONS = ('.json', '.param')
 _EXIT_FAILURE = 1
 _EXIT_USAGE = 2
 _EXIT_INTERRUPTED = 130
+# NEURON's vectors, which record every time step, hold at most this many values
+_MAX_SAMPLES = 2 ** 31 - 1
 
 
 class _UsageError(Exception):
@@ -193,6 +196,7 @@ class _Settings:
     n_trials: int
     tstop: float
     dt: float
+    dt_source: str
     mesh: tuple
     backend: str
     jobs: int
@@ -254,6 +258,13 @@ def _settings(args):
     if dt > tstop:
         raise _UsageError(f'the time step ({dt} ms) is longer than the simulation '
                           f'({tstop} ms)')
+    n_samples = round(tstop / dt) + 1
+    if n_samples > _MAX_SAMPLES:
+        raise _UsageError(f'{tstop:g} ms in steps of {dt:g} ms are {n_samples:.3g} '
+                          f'samples, more than NEURON records ({_MAX_SAMPLES}); '
+                          'give a shorter --tstop or a longer --dt')
+    dt_source = (f'--dt {args.dt:.15g}' if args.dt else
+                 f"the parameter file's dt ({dt} ms)")
     mesh = tuple(args.mesh) if args.mesh else (
         _from_file(params, 'N_pyr_x', '--mesh', _positive_int),
         _from_file(params, 'N_pyr_y', '--mesh', _positive_int))
@@ -271,8 +282,14 @@ def _settings(args):
         raise _UsageError(f'the smoothing window ({smooth} ms) is longer than the '
                           f'simulation ({tstop} ms); use a longer --tstop or '
                           'a shorter --smooth')
+    try:
+        # last of the checks, as it creates the folder: a run learns before
+        # simulating, not after, that it could not keep its results
+        _check_writable_folder(args.out, '--out')
+    except OSError as err:
+        raise _UsageError(err.strerror) from None
     return _Settings(params=params, n_trials=n_trials,
-                     tstop=tstop, dt=dt, mesh=mesh, backend=args.backend, jobs=jobs,
+                     tstop=tstop, dt=dt, dt_source=dt_source, mesh=mesh, backend=args.backend, jobs=jobs,
                      smooth=smooth, scale=scale, out=args.out, plot=args.plot,
                      quiet=args.quiet)
 
@@ -331,6 +348,13 @@ def _run(net, settings):
                                    n_trials=settings.n_trials, postproc=False,
                                    verbose=False, progress=sink)
         sink.finish()
+    except ValueError as err:
+        # simulate_dipole names its argument dt; say where this dt came from
+        if not str(err).startswith('dt '):
+            raise
+        if settings.dt_source.startswith('--dt'):
+            raise _UsageError(f'{settings.dt_source}: {err}') from None
+        raise ValueError(f'{settings.dt_source}: {err}') from None
     finally:
         if bar is not None:
             bar.close()  # ends the line, also when the run failed
@@ -397,7 +421,20 @@ def _plot(fname, dpls, average, cell_response, settings):
     bin_ms = ax_hist.patches[0].get_width() if ax_hist.patches else None
     ax_hist.set_ylabel(f'Spikes per {bin_ms:.2g} ms bin' if bin_ms else 'Spikes')
     ax_hist.set_xlim(0, settings.tstop)
-    fig.savefig(fname, dpi=150)
+    with _atomic_write(fname, 'wb') as fid:
+        fig.savefig(fid, format='png', dpi=150)
+
+
+def _written(fname, write, *args):
+    """``write(*args)``; an error that names no file in ``fname``'s folder is made
+    to name ``fname``."""
+    try:
+        write(*args)
+    except OSError as err:
+        if op.join(op.dirname(fname), '') in str(err):
+            raise
+        raise OSError(err.errno, f'Cannot write {fname}: '
+                                 f'{err.strerror or err}') from err
 
 
 def _write(dpls, average, cell_response, settings):
@@ -409,20 +446,22 @@ def _write(dpls, average, cell_response, settings):
         # decimals of nAm whatever the dipole's size; --help says both.
         warnings.filterwarnings('ignore', message='Writing an average')
         warnings.filterwarnings('ignore', message="HNN's text format keeps 4")
+        # each file appears complete or not at all (a full disk keeps none in part)
         for trial, dpl in enumerate(dpls):
             fname = op.join(out, f'dipole_{trial}.txt')
-            dpl.write(fname)
+            _written(fname, dpl.write, fname)
             written.append(fname)
         if average is not None:
             fname = op.join(out, 'dipole_average.txt')
-            average.write(fname)
+            _written(fname, average.write, fname)
             written.append(fname)
     # CellResponse.write fills in the trial with %-formatting: escape '%' in DIR
-    cell_response.write(op.join(out.replace('%', '%%'), 'spikes_%d.txt'))
+    _written(op.join(out, 'spikes_<k>.txt'), cell_response.write,
+             op.join(out.replace('%', '%%'), 'spikes_%d.txt'))
     written.extend(op.join(out, f'spikes_{trial}.txt') for trial in range(len(dpls)))
     if settings.plot:
         fname = op.join(out, 'dipole.png')
-        _plot(fname, dpls, average, cell_response, settings)
+        _written(fname, _plot, fname, dpls, average, cell_response, settings)
         written.append(fname)
     return [op.abspath(fname) for fname in written]
 
@@ -466,7 +505,6 @@ def _simulate(args):
     for cell_type in ('L2_pyramidal', 'L5_pyramidal'):
         net.cell_types[cell_type]['cell_object'] = pyramidal(
             cell_type, override_params=dict(settings.params))
-    os.makedirs(settings.out, exist_ok=True)  # fail before, not after, the run
     dpls = _run(net, settings)
     _postprocess(dpls, settings)
     average = average_dipoles(dpls) if len(dpls) > 1 else None
@@ -539,10 +577,20 @@ def main(argv=None):
     except KeyboardInterrupt:
         print('hnn-core: interrupted', file=sys.stderr, flush=True)
         return _EXIT_INTERRUPTED
+    except MemoryError:
+        _print_error('out of memory; a smaller --mesh, fewer --trials or a shorter '
+                     '--tstop need less')
+        return _EXIT_FAILURE
+    except RecursionError as err:  # a RuntimeError, but no expected one
+        _print_error(f'unexpected RecursionError: {err} (please report this)')
+        return _EXIT_FAILURE
     except (ValueError, TypeError, KeyError, OSError, RuntimeError) as err:
         message = str(err) if not isinstance(err, KeyError) else \
             f'missing parameter {err.args[0]!r}'
         _print_error(message)
+        return _EXIT_FAILURE
+    except Exception as err:  # noqa: BLE001 - a command line reports, not dumps
+        _print_error(f'unexpected {type(err).__name__}: {err} (please report this)')
         return _EXIT_FAILURE
     return 0
 

@@ -234,12 +234,18 @@ def add_drives_from_params(net):
         spec = specs[name]
         if spec is None:
             continue
+        seed = spec['seed']
+        if seed_arg == 'event_seed':
+            # HNN-GUI seeds: seedcore + absolute gid of the drive cell in trial 0.
+            # A new drive's gids follow all others; the drive gets its final seed
+            # (legacy seeds are below 0 before the gid is added).
+            seed += max((r.stop for r in net.gid_ranges.values()), default=0)
         try:
             adders[spec['kind']](
                 name, location=spec['location'], weights_ampa=spec['weights_ampa'],
                 weights_nmda=spec['weights_nmda'],
                 synaptic_delays=spec['synaptic_delays'],
-                space_constant=spec['space_constant'], **{seed_arg: spec['seed']},
+                space_constant=spec['space_constant'], **{seed_arg: seed},
                 **spec['kwargs'])
         except (TypeError, ValueError) as err:
             # what the values checked above do not catch (e.g. a burst longer
@@ -248,11 +254,10 @@ def add_drives_from_params(net):
                             f'({spec["keys"]}): {err}') from None
         if spec['kind'] == 'gaussian':
             net.external_drives[name]['type'] = 'gaussian'
-    if seed_arg == 'event_seed':
-        # HNN-GUI seeds: seedcore + absolute gid of the drive cell in trial 0
-        for name, drive in net.external_drives.items():
-            if name in specs:
-                drive['event_seed'] += net.gid_ranges[name][0]
+        if seed_arg == 'event_seed':
+            # should the gids ever not follow the others: the seed follows them
+            net.external_drives[name]['event_seed'] = (spec['seed'] +
+                                                       net.gid_ranges[name][0])
 
     biases = _tonic_specs(p)
     if biases:

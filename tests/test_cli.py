@@ -1,6 +1,8 @@
 """The ``hnn-core simulate`` command line: files, values, progress and errors."""
 import contextlib
+import errno
 import io
+import json
 import os
 import os.path as op
 import re
@@ -16,6 +18,8 @@ from hnn_core import backends
 from hnn_core._progress import ProgressBar, SimulationProgress
 from hnn_core.backends import MPIBackend
 from hnn_core.cli import main
+from hnn_core.network import DEFAULT_PARAMS
+from hnn_core import simulation
 
 from conftest import DATA
 
@@ -204,8 +208,11 @@ def _broken_json(tmp_path):
 
 
 def _no_trials(tmp_path):
+    """default.json with N_trials 0 (a complete file: no note on defaults taken)."""
+    params = json.loads(open(DEFAULT_PARAMS).read())
+    params['N_trials'] = 0
     fname = tmp_path / 'no_trials.json'
-    fname.write_text('{"N_trials": 0}')
+    fname.write_text(json.dumps(params))
     return str(fname)
 
 
@@ -394,3 +401,121 @@ def test_simulation_progress_follows_events():
         '1/2 trial(s) done', 'trial 2/2: building the network', 'trial 2/2',
         'trial 2/2', '2 trial(s) done']
     assert frames[-1].startswith('[##########] 100%')
+
+
+# -- hardening (issue 17) ------------------------------------------------------------
+def _no_simulation(monkeypatch):
+    """Make simulate_dipole record that it ran, and fail, instead of simulating."""
+    calls = []
+
+    def simulate_dipole(*args, **kwargs):
+        calls.append(kwargs)
+        raise RuntimeError('the simulation ran')
+
+    monkeypatch.setattr(simulation, 'simulate_dipole', simulate_dipole)
+    return calls
+
+
+def _unwritable_folders(tmp_path):
+    (tmp_path / 'a_file').write_text('')
+    folders = [str(tmp_path / 'a_file' / 'out')]
+    # /proc takes no files, even from root, and exists: found only after the run
+    if op.isdir('/proc') and not os.access('/proc/hnn_core_probe', os.F_OK):
+        folders.append('/proc')
+    return folders
+
+
+def test_unwritable_out_is_found_before_the_run(tmp_path, monkeypatch):
+    for folder in _unwritable_folders(tmp_path):
+        calls = _no_simulation(monkeypatch)
+        code, stdout, stderr = run_main(['simulate'] + TINY + ['--out', folder])
+        assert calls == [], folder
+        assert code == 2 and stdout == '', stderr
+        assert stderr.startswith(f'hnn-core: error: --out: cannot write files in '
+                                 f'{folder}: '), stderr
+        assert stderr.count('\n') == 1
+
+
+@pytest.mark.parametrize('option, value, source', [
+    ('--dt', '10', '--dt 10'),
+    (None, 5., "the parameter file's dt (5.0 ms)"),
+])
+def test_time_step_longer_than_a_delay_is_named(tmp_path, option, value, source):
+    """A dt longer than the network's smallest delay (which CoreNEURON aborted on)
+    is refused before the run, naming where the dt came from."""
+    params = json.loads(open(DEFAULT_PARAMS).read())
+    if option is None:
+        params['dt'] = value
+    fname = tmp_path / 'p.json'
+    fname.write_text(json.dumps(params))
+    options = [option, value] if option else []
+    code, stdout, stderr = run_main(['simulate', str(fname)] + TINY + options +
+                                    ['--out', str(tmp_path / 'out')])
+    assert code == (2 if option else 1) and stdout == ''
+    assert stderr.startswith(f'hnn-core: error: {source}: dt ') and \
+        'smallest synaptic delay' in stderr, stderr
+    assert stderr.count('\n') == 1
+    assert not op.exists(tmp_path / 'out' / 'dipole_0.txt')
+
+
+@pytest.mark.parametrize('options, named', [
+    (['--tstop', '1e12'], '--tstop'),
+    (['--tstop', '60', '--dt', '1e-9'], '--dt'),
+])
+def test_more_samples_than_the_engine_holds(tmp_path, monkeypatch, options, named):
+    """NEURON's vectors hold at most 2**31 - 1 values: say so instead of running."""
+    calls = _no_simulation(monkeypatch)
+    code, stdout, stderr = run_main(['simulate', '--mesh', '1', '1'] + options +
+                                    ['--out', str(tmp_path)])
+    assert calls == []
+    assert code == 2 and stdout == ''
+    assert stderr.startswith('hnn-core: error: ') and named in stderr and \
+        '2147483647' in stderr, stderr
+
+
+@pytest.mark.parametrize('error, shown', [
+    (ZeroDivisionError('float division by zero'),
+     'unexpected ZeroDivisionError: float division by zero'),
+    (MemoryError(), 'out of memory'),
+    (RecursionError('maximum recursion depth exceeded'),
+     'unexpected RecursionError: maximum recursion depth exceeded'),
+])
+def test_unexpected_errors_are_one_line(tmp_path, monkeypatch, error, shown):
+    def fail(*args, **kwargs):
+        raise error
+    monkeypatch.setattr(simulation, 'simulate_dipole', fail)
+    code, stdout, stderr = run_main(['simulate'] + TINY + ['--out', str(tmp_path)])
+    assert code == 1 and stdout == ''
+    assert stderr.startswith('hnn-core: error: ') and shown in stderr, stderr
+    assert stderr.count('\n') == 1 and 'Traceback' not in stderr
+
+
+@contextlib.contextmanager
+def _small_disk(path, size):
+    """A tmpfs of ``size`` mounted at ``path`` (root only): a disk that fills up."""
+    os.makedirs(path)
+    proc = subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs',
+                           str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f'cannot mount a small tmpfs: {proc.stderr.strip()}')
+    try:
+        yield path
+    finally:
+        subprocess.run(['umount', str(path)], check=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('size, full_at', [('16k', 'dipole_0.txt'),
+                                           ('48k', 'dipole.png')])
+def test_full_disk_leaves_no_partial_file(tmp_path, size, full_at):
+    """A disk that fills up (a real one, of 16 or 48 kB): the error names the file
+    that did not fit, which is not left behind in part."""
+    with _small_disk(tmp_path / 'disk', size) as disk:
+        code, stdout, stderr = run_main(['simulate'] + TINY + ['--plot', '--out',
+                                                               str(disk)])
+        left = sorted(os.listdir(disk))
+    assert code == 1 and stdout == ''
+    assert stderr.startswith('hnn-core: error: ') and \
+        str(disk / full_at) in stderr and 'No space left on device' in stderr, stderr
+    assert stderr.count('\n') == 1
+    assert full_at not in left and not [n for n in left if n.startswith('.')], left
