@@ -67,9 +67,29 @@ def _mechanisms_compiled():
     yield
 
 
+# A test that takes longer than this (setup and call, seconds) belongs with the
+# heavy ones: the session names those that lack the slow marker.
+SLOW_TEST_SECONDS = float(os.environ.get('HNN_CORE_SLOW_TEST_SECONDS', 20))
+_DURATIONS = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when in ('setup', 'call') and 'slow' not in report.keywords:
+        _DURATIONS[report.nodeid] = _DURATIONS.get(report.nodeid, 0.) + report.duration
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Report how many generated bad-input cases ran (tests/_fuzz.py)."""
+    """Report how many generated bad-input cases ran (tests/_fuzz.py), and the
+    long tests that lack the slow marker."""
     from _fuzz import N_CASES
     if N_CASES['total']:
         terminalreporter.write_line(
             f'property-based bad-input cases run: {N_CASES["total"]}')
+    long_ones = sorted(((duration, nodeid) for nodeid, duration in _DURATIONS.items()
+                        if duration > SLOW_TEST_SECONDS), reverse=True)
+    if long_ones:
+        terminalreporter.write_line(
+            f'tests over {SLOW_TEST_SECONDS:g} s without the slow marker '
+            '(@pytest.mark.slow; see pyproject.toml):')
+        for duration, nodeid in long_ones:
+            terminalreporter.write_line(f'  {duration:6.1f} s  {nodeid}')

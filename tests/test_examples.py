@@ -217,3 +217,34 @@ def test_test_sh_installs_without_the_editable_banner_but_shows_errors(tmp_path)
     proc = _test_sh(f'pip_install "{venv}" --no-deps -e "{tmp_path}/missing"', env=env)
     assert proc.returncode != 0
     assert 'ERROR' in proc.stderr and 'missing' in proc.stderr, proc.stderr
+
+
+# -- the test session names heavy tests that lack the slow marker (tests/conftest.py)
+@pytest.mark.slow
+def test_session_names_long_tests_without_the_slow_marker(tmp_path):
+    (tmp_path / 'test_timing.py').write_text(textwrap.dedent('''
+        import time
+        import pytest
+
+        def test_quick():
+            pass
+
+        def test_long_unmarked():
+            time.sleep(1.5)
+
+        @pytest.mark.slow
+        def test_long_marked():
+            time.sleep(1.5)
+    '''))
+    env = dict(os.environ, PYTHONPATH=HERE, HNN_CORE_SLOW_TEST_SECONDS='1')
+    proc = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+                           '-c', op.join(ROOT, 'pyproject.toml'), '--rootdir',
+                           str(tmp_path), '-p', 'conftest',
+                           str(tmp_path / 'test_timing.py')],
+                          cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    summary = proc.stdout
+    assert 'without the slow marker' in summary, proc.stdout[-3000:]
+    assert 'test_long_unmarked' in summary, summary
+    assert 'test_long_marked' not in summary and 'test_quick' not in summary, summary
