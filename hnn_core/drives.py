@@ -613,3 +613,37 @@ def recheck_bias(bias, where):
                          "'amplitude', 't0', 'tstop' and 'section'") from None
     except (TypeError, ValueError) as err:
         raise type(err)(f'{where}: {err}') from None
+
+
+def expected_event_count(net, name, tstop, n_trials):
+    """About how many spike times a drive draws in a run, and what sets that number.
+
+    An estimate made before drawing (the mean for Poisson drives), so that a
+    run that cannot fit in memory is refused instead of drawn.
+
+    Returns
+    -------
+    count : float
+    parameters : str
+        The drive's parameters that the count grows with, for messages.
+    """
+    drive = net.external_drives[name]
+    dyn = drive['dynamics']
+    n_cells = len(net.gid_ranges[name])
+    if drive['type'] in ('evoked', 'gaussian'):
+        return float(dyn['numspikes']) * n_cells * n_trials, 'numspikes'
+    if drive['type'] == 'spike_train':
+        return float(sum(len(t) for t in dyn['spike_times'])) * n_trials, \
+            'spike_data'
+    stop = _drive_tstop(dyn, tstop)
+    if drive['type'] == 'poisson':
+        rate = dyn['rate_constant']
+        rate = max(rate.values()) if isinstance(rate, dict) else rate
+        duration = max(stop - dyn['tstart'], 0.)
+        return rate * duration / 1000. * n_cells * n_trials, 'rate_constant, tstop'
+    # bursty: the first burst may move earlier by the start jitter (10 sd bound it)
+    duration = max(stop - dyn['tstart'] + 10 * dyn['tstart_std'], 0.)
+    n_bursts = duration * dyn['burst_rate'] / 1000. + 1
+    per_burst = dyn['numspikes'] * dyn.get('repeats', 1)
+    return (n_bursts * per_burst * n_cells * n_trials,
+            'burst_rate, numspikes, tstart_std, tstop')

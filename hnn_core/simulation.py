@@ -7,7 +7,7 @@ from .cell_response import CellResponse
 from .dipole import simulated_dipole
 from .simulation_plan import make_plan
 from .params import required
-from ._validate import _validate_type, _check_int, _check_option
+from ._validate import _validate_type, _check_int, _check_option, _check_finite
 
 
 def _resolve_postproc(net, postproc):
@@ -45,6 +45,43 @@ def _resolve_engine(engine):
         raise ValueError(f"engine={engine!r} is not available with this NEURON "
                          f"installation; available engines are {available}")
     return engine
+
+
+def _recorded_traces(net, record):
+    """Time series recorded per trial besides the dipoles (an upper estimate)."""
+    n = 0
+    for name, entry in net.cell_types.items():
+        sections = entry['cell_object'].sections.values()
+        n_cells = len(net.gid_ranges.get(name, ()))
+        n_syns = max((len(sec.syns) for sec in sections), default=0)
+        for kind in ('vsec', 'isec', 'ca'):
+            if record.get(kind):
+                per_cell = 1 if record[kind] == 'soma' else len(sections)
+                n += n_cells * per_cell * (n_syns if kind == 'isec' else 1)
+    return n
+
+
+def _check_run_memory(net, tstop, dt, n_trials, record):
+    """Refuse a run whose recorded time series cannot fit in memory.
+
+    Each measured cell keeps a dipole row for the whole trial while it runs;
+    every trial's dipoles (and the recordings asked for) are kept to the end.
+    """
+    from .simulation_plan import available_memory
+    n_steps = tstop / dt + 2
+    n_measured = sum(len(net.gid_ranges.get(name, ())) for name, entry in
+                     net.cell_types.items()
+                     if entry['cell_metadata'].get('measure_dipole', False))
+    per_trial = len(net.cell_types) + 2 + _recorded_traces(net, record)
+    # the trial results and the Dipole objects made of them: two copies
+    needed = 8. * n_steps * (n_measured + 2 * n_trials * per_trial) + 1e4 * n_trials
+    available = available_memory()
+    if not needed <= available:
+        raise ValueError(
+            f'tstop / dt = {n_steps - 2:.3g} time steps (tstop={tstop} ms, dt={dt} ms) '
+            f'in n_trials={n_trials} trial(s) would need about {needed / 1e9:.3g} GB '
+            f'to record, more than the {available / 1e9:.3g} GB available; lower '
+            'tstop or n_trials, raise dt, or record less')
 
 
 def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
@@ -110,10 +147,8 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     # from a configuration file) runs with dt 0.025 ms and one trial
     dt = net.params.get('dt', 0.025) if dt is None else dt
     n_trials = net.params.get('N_trials', 1) if n_trials is None else n_trials
-    _validate_type(tstop, 'numeric', 'tstop')
-    _validate_type(dt, 'numeric', 'dt')
-    if not tstop > 0:
-        raise ValueError(f'tstop must be > 0 ms, got {tstop}')
+    tstop = _check_finite('tstop', tstop, minimum=0, strict=True)
+    dt = _check_finite('dt', dt)
     if not 0 < dt <= tstop:
         raise ValueError(f'dt must be > 0 ms and at most tstop ({tstop} ms), got {dt}')
     n_trials = _check_int('n_trials', n_trials, minimum=1)
@@ -123,6 +158,7 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     record = _resolve_record(record_vsec, record_isec, record_ca, record_vsoma,
                              record_isoma)
 
+    _check_run_memory(net, float(tstop), float(dt), n_trials, record)
     engine = _resolve_engine(engine)
 
     plan, events = make_plan(net, tstop=float(tstop), dt=float(dt),

@@ -8,6 +8,8 @@ ranks; the engine turns it into NEURON objects. Making the plan is also where an
 edited network is checked, so a bad edit fails before anything runs.
 """
 
+import os
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,8 +17,56 @@ import numpy as np
 from .cell_template import compile_cell
 from .connectivity import connection_block, check_loc_receptor, check_nc_dict
 from .drives import (drive_spike_times, recheck_drive, recheck_bias,
-                     check_seed_range)
+                     check_seed_range, expected_event_count)
 from .params import required
+
+# Beyond this many drive spike times a run is refused (about 6 GB and minutes of
+# drawing), and beyond WARN_DRIVE_EVENTS it warns; each time costs about
+# BYTES_PER_EVENT while the run lives (the array, its copy in
+# net.external_drives[...]['events'] as Python floats, NEURON's copy).
+MAX_DRIVE_EVENTS = 1e8
+WARN_DRIVE_EVENTS = 1e7
+BYTES_PER_EVENT = 64
+
+
+def available_memory():
+    """Bytes of memory available to this process now (inf if unknown)."""
+    try:
+        with open('/proc/meminfo') as fid:
+            for line in fid:
+                if line.startswith('MemAvailable:'):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError, AttributeError):
+        return float('inf')
+
+
+def _check_drive_events(net, tstop, n_trials):
+    """Refuse (or warn about) drives whose spike times cannot be drawn in reason."""
+    counts = {name: expected_event_count(net, name, tstop, n_trials)
+              for name in net.external_drives}
+    total = sum(count for count, _ in counts.values())
+    limit = min(MAX_DRIVE_EVENTS, available_memory() / BYTES_PER_EVENT)
+    for name, (count, params) in counts.items():
+        where = f'net.external_drives[{name!r}]'
+        if count > limit or not count < float('inf'):
+            raise ValueError(
+                f'{where} would draw about {count:.3g} spike times in '
+                f'{n_trials} trial(s) of {tstop} ms, more than this run can hold '
+                f'(at most {limit:.3g}); lower {params} (or n_trials)')
+    if total > limit:
+        raise ValueError(f'The drives would draw about {total:.3g} spike times in '
+                         f'{n_trials} trial(s), more than this run can hold (at most '
+                         f'{limit:.3g}); lower their rates or numspikes, tstop or '
+                         'n_trials')
+    for name, (count, params) in counts.items():
+        if count > WARN_DRIVE_EVENTS:
+            warnings.warn(f'net.external_drives[{name!r}] will draw about '
+                          f'{count:.0f} spike times ({params}); drawing and '
+                          'simulating them takes a while', UserWarning, stacklevel=4)
 
 
 @dataclass
@@ -261,6 +311,7 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
                                 [np.empty(0, int)]).astype(int)
     for name in net.external_drives:
         check_seed_range(net, name, n_trials, n_gids)
+    _check_drive_events(net, tstop, n_trials)
     events = {name: [] for name in net.external_drives}
     drive_times = []
     for trial_idx in range(n_trials):

@@ -329,3 +329,45 @@ def test_edited_seed_is_rechecked():
     net.external_drives['ev']['event_seed'] = 1.5
     with pytest.raises(TypeError, match=r"external_drives\['ev'\]: event_seed must"):
         simulate_dipole(net, tstop=5., verbose=False)
+
+
+@pytest.mark.parametrize('method, kwargs, names', [
+    ('add_poisson_drive', dict(POISSON, rate_constant=1e8), 'rate_constant'),
+    ('add_poisson_drive', dict(POISSON, rate_constant={'L2_pyramidal': 1e9}),
+     'rate_constant'),
+    ('add_bursty_drive', dict(BURSTY, burst_rate=1e9, numspikes=1), 'burst_rate'),
+    ('add_bursty_drive', dict(BURSTY, burst_rate=1., tstart_std=1e12), 'tstart_std'),
+    ('add_evoked_drive', dict(GOOD, numspikes=10 ** 9), 'numspikes'),
+])
+def test_drive_events_that_cannot_fit_are_refused_before_drawing(method, kwargs,
+                                                                  names):
+    from _fuzz import liveness
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    getattr(net, method)('d', **kwargs)
+    with liveness(20), pytest.raises(ValueError, match=rf"external_drives\['d'\] "
+                                                       rf"would draw about .* spike "
+                                                       rf"times.*{names}"):
+        simulate_dipole(net, tstop=170., verbose=False)
+    assert net.cell_response is None
+
+
+def test_many_drive_events_warn(monkeypatch):
+    import hnn_core.simulation_plan as plan
+    monkeypatch.setattr(plan, 'WARN_DRIVE_EVENTS', 100)
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    net.add_poisson_drive('d', **dict(POISSON, rate_constant=1000.))
+    with pytest.warns(UserWarning, match=r"external_drives\['d'\] will draw about "
+                                         r"\d+ spike times"):
+        simulate_dipole(net, tstop=60., n_trials=2, verbose=False)
+
+
+@pytest.mark.parametrize('kwargs, names', [
+    (dict(tstop=1e12), r'tstop.*dt'), (dict(tstop=5., dt=1e-12), r'tstop.*dt'),
+    (dict(tstop=5., n_trials=10 ** 13), 'n_trials'),
+])
+def test_runs_that_cannot_fit_in_memory_are_refused(kwargs, names):
+    from _fuzz import liveness
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    with liveness(20), pytest.raises(ValueError, match=names):
+        simulate_dipole(net, verbose=False, engine='neuron', **kwargs)
+    assert net.cell_response is None
