@@ -1,52 +1,66 @@
-"""The compiled-mechanism cache: first build, reuse, concurrency, errors."""
+"""The compiled-mechanism cache: first build, reuse, concurrency, errors, damage,
+unsafe places, builds that were killed, and what a first build prints."""
 import glob
 import os
 import os.path as op
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
-from hnn_core.engine.mechanisms import compile_mechanisms, MOD_DIR
+from hnn_core.engine import mechanisms as mech
+from hnn_core.engine.mechanisms import compile_mechanisms, coreneuron_library, MOD_DIR
+from _cache_fake import (write_fake_nrnivmodl, tiny_mod_dir, pids_with_env,
+                         NRNMECH_SIZE, CORENRNMECH_SIZE)
 
 
+@pytest.mark.slow
 def test_cache_builds_then_reuses(tmp_path):
-    lib = compile_mechanisms(cache_dir=str(tmp_path))
-    assert lib.startswith(str(tmp_path)) and op.isfile(lib)
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    cache = str(tmp_path / 'cache')
+    lib = compile_mechanisms(mod_dir=mods, cache_dir=cache)
+    assert lib.startswith(cache) and op.isfile(lib)
     assert not lib.startswith(op.dirname(MOD_DIR))  # never inside the package
+    assert coreneuron_library(lib) is not None
     mtime = op.getmtime(lib)
-    assert compile_mechanisms(cache_dir=str(tmp_path)) == lib
+    assert compile_mechanisms(mod_dir=mods, cache_dir=cache) == lib
     assert op.getmtime(lib) == mtime
-    # another NEURON version is another build
-    other = compile_mechanisms(cache_dir=str(tmp_path), neuron_version='0.0-test')
-    assert other != lib and op.isfile(other)
     # no scratch directories left behind
-    assert not glob.glob(op.join(str(tmp_path), 'build-*'))
+    assert not glob.glob(op.join(cache, 'build-*'))
 
 
-def test_edited_mod_file_gets_a_new_build(tmp_path):
-    mods = tmp_path / 'mod'
-    shutil.copytree(MOD_DIR, mods)
-    first = compile_mechanisms(mod_dir=str(mods), cache_dir=str(tmp_path / 'cache'))
-    with open(mods / 'ar.mod', 'a') as fid:
+def test_other_neuron_or_edited_mod_file_is_another_build(fake):
+    lib = fake()
+    other = compile_mechanisms(mod_dir=fake.mods, cache_dir=fake.cache,
+                               neuron_version='0.0-other')
+    assert other != lib and op.isfile(other) and op.isfile(lib)
+    with open(op.join(fake.mods, 'cad.mod'), 'a') as fid:
         fid.write('\n: an edit\n')
-    second = compile_mechanisms(mod_dir=str(mods), cache_dir=str(tmp_path / 'cache'))
-    assert first != second and op.isfile(first) and op.isfile(second)
+    edited = fake()
+    assert edited not in (lib, other) and op.isfile(edited) and op.isfile(lib)
 
 
+@pytest.mark.slow
 def test_two_processes_compile_at_once(tmp_path):
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    cache = tmp_path / 'cache'
     code = ('import sys; from hnn_core.engine.mechanisms import compile_mechanisms; '
-            'print(compile_mechanisms(cache_dir=sys.argv[1]))')
-    procs = [subprocess.Popen([sys.executable, '-c', code, str(tmp_path)],
+            'print(compile_mechanisms(mod_dir=sys.argv[1], cache_dir=sys.argv[2]))')
+    procs = [subprocess.Popen([sys.executable, '-c', code, mods, str(cache)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
-    outs = [p.communicate(timeout=600) for p in procs]
+    outs = [p.communicate(timeout=900) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     libs = {out.strip() for out, _ in outs}
     assert len(libs) == 1 and op.isfile(libs.pop())
-    builds = [d for d in os.listdir(tmp_path) if op.isdir(op.join(tmp_path, d))]
+    builds = [d for d in os.listdir(cache) if op.isdir(op.join(cache, d))]
     assert len(builds) == 1, builds
+    # one of them compiled, the other said it was waiting
+    errs = [err for _, err in outs]
+    assert sum('compiling the model' in err for err in errs) == 1, errs
 
 
 def test_broken_mod_file_shows_the_compiler_output(tmp_path):
@@ -60,3 +74,331 @@ def test_broken_mod_file_shows_the_compiler_output(tmp_path):
     assert 'broken.mod' in str(err.value)
     # no (half-)build is left to be mistaken for a good one
     assert not [p for p in glob.glob(str(tmp_path / 'cache' / '*')) if op.isdir(p)]
+
+
+# -- the cache's own logic, with a stand-in for nrnivmodl (tests/_cache_fake.py) --
+VERSION = '0.0-fake'  # part of the cache key: builds of the stand-in stay apart
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    """compile_mechanisms with the stand-in nrnivmodl, a tiny mod folder and its cache."""
+    script = write_fake_nrnivmodl(tmp_path)
+    monkeypatch.setattr(mech, '_find_nrnivmodl', lambda: script)
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    cache = str(tmp_path / 'cache')
+
+    def build(**kwargs):
+        return compile_mechanisms(mod_dir=mods, cache_dir=cache, neuron_version=VERSION,
+                                  **kwargs)
+    build.cache, build.mods, build.script = cache, mods, script
+    return build
+
+
+def _as_new_process():
+    """Forget which builds this process has verified, as a new run would."""
+    getattr(mech, '_verified', {}).clear()
+
+
+def _leftovers(cache):
+    if not op.isdir(cache):
+        return []
+    return sorted(name for name in os.listdir(cache) if name.startswith('build-'))
+
+
+def _truncate(path, size=100):
+    with open(path, 'r+b') as fid:
+        fid.truncate(size)
+
+
+def _damage_nrn_truncated(lib):
+    _truncate(lib)
+
+
+def _damage_nrn_deleted(lib):
+    os.remove(lib)
+
+
+def _damage_core_deleted(lib):
+    os.remove(coreneuron_library(lib))
+
+
+def _damage_core_truncated(lib):
+    _truncate(coreneuron_library(lib), 0)
+
+
+def _damage_emptied(lib):
+    build = op.dirname(op.dirname(lib))
+    for entry in os.listdir(build):
+        path = op.join(build, entry)
+        shutil.rmtree(path) if op.isdir(path) else os.remove(path)
+
+
+def _damage_half_deleted(lib):
+    shutil.rmtree(op.dirname(lib))  # the arch folder goes, the rest stays
+
+
+def _damage_same_size(lib):
+    with open(lib, 'r+b') as fid:  # same size, other bytes: only a hash sees it
+        fid.seek(1000)
+        fid.write(b'X' * 10)
+
+
+@pytest.mark.parametrize('damage', [
+    _damage_nrn_truncated, _damage_nrn_deleted, _damage_core_deleted,
+    _damage_core_truncated, _damage_emptied, _damage_half_deleted, _damage_same_size],
+    ids=lambda f: f.__name__[len('_damage_'):])
+def test_damaged_build_is_rebuilt_on_next_run(fake, damage, capsys):
+    lib = fake()
+    damage(lib)
+    _as_new_process()
+    capsys.readouterr()
+    again = fake()
+    assert again == lib
+    assert op.getsize(again) == NRNMECH_SIZE
+    with open(again, 'rb') as fid:
+        assert fid.read() == b'N' * NRNMECH_SIZE
+    core = coreneuron_library(again)
+    assert core is not None and op.getsize(core) == CORENRNMECH_SIZE
+    assert _leftovers(fake.cache) == []
+    assert 'rebuilding' in capsys.readouterr().err
+    # and the repaired build is reused as it is
+    mtime = op.getmtime(again)
+    _as_new_process()
+    assert fake() == again and op.getmtime(again) == mtime
+
+
+def test_build_without_manifest_is_rebuilt(fake):
+    lib = fake()
+    os.remove(op.join(op.dirname(op.dirname(lib)), mech.MANIFEST))
+    _as_new_process()
+    assert fake() == lib
+    assert op.isfile(op.join(op.dirname(op.dirname(lib)), mech.MANIFEST))
+
+
+def test_verification_hashes_once_per_process(fake, monkeypatch):
+    lib = fake()
+    _as_new_process()
+    hashed = []
+    real = mech._file_sha256
+    monkeypatch.setattr(mech, '_file_sha256', lambda p: hashed.append(p) or real(p))
+    for _ in range(3):
+        assert fake() == lib
+    assert len(hashed) == 2  # libnrnmech and libcorenrnmech, the first time only
+    _truncate(lib)  # a change is still seen (by its size and time)
+    assert fake() == lib and op.getsize(lib) == NRNMECH_SIZE
+
+
+def test_coreneuron_build_failure_is_warned_about(fake, monkeypatch):
+    monkeypatch.setenv('FAKE_NRN_NOCORE', '1')
+    with pytest.warns(RuntimeWarning, match="CoreNEURON.*'neuron' engine"):
+        lib = fake()
+    assert op.getsize(lib) == NRNMECH_SIZE and coreneuron_library(lib) is None
+    # a build made without CoreNEURON is complete as it is: no rebuild next time
+    _as_new_process()
+    monkeypatch.delenv('FAKE_NRN_NOCORE')
+    mtime = op.getmtime(lib)
+    assert fake() == lib and op.getmtime(lib) == mtime
+
+
+def test_lock_file_symlink_is_not_followed(fake, tmp_path):
+    key = mech._build_key(fake.mods, VERSION)
+    os.makedirs(fake.cache, mode=0o700)
+    precious = tmp_path / 'precious.txt'
+    precious.write_text('keep me')
+    os.symlink(precious, op.join(fake.cache, key + '.lock'))
+    with pytest.raises(RuntimeError, match=r'\.lock.*symbolic link'):
+        fake()
+    assert precious.read_text() == 'keep me'
+
+
+@pytest.mark.parametrize('mode', [0o777, 0o757, 0o1777])
+def test_cache_writable_by_others_is_refused(fake, mode):
+    os.makedirs(fake.cache)
+    os.chmod(fake.cache, mode)
+    with pytest.raises(RuntimeError, match='writable by other users') as err:
+        fake()
+    assert fake.cache in str(err.value) and 'HNN_CORE_CACHE_DIR' in str(err.value)
+    assert not glob.glob(op.join(fake.cache, '*'))
+
+
+def test_cache_of_another_user_is_refused(fake):
+    os.makedirs(fake.cache)
+    os.chown(fake.cache, 54321, -1)  # we run as root in CI; any other uid will do
+    with pytest.raises(RuntimeError, match='owned by another user'):
+        fake()
+
+
+def test_cache_writable_by_the_group_is_warned_about(fake):
+    os.makedirs(fake.cache)
+    os.chmod(fake.cache, 0o775)
+    with pytest.warns(UserWarning, match='writable by its group'):
+        lib = fake()
+    assert op.isfile(lib)
+
+
+def test_new_cache_is_private(fake):
+    fake()
+    assert os.stat(fake.cache).st_mode & 0o077 == 0
+
+
+def test_mod_file_name_with_shell_characters_is_refused(fake):
+    shutil.copy(op.join(fake.mods, 'cad.mod'), op.join(fake.mods, 'c`id`.mod'))
+    with pytest.raises(ValueError, match=r'c`id`\.mod'):
+        fake()
+
+
+def test_compile_notice_comes_before_nrnivmodl(fake, monkeypatch, capsys):
+    seen = []
+    real = mech._nrnivmodl
+
+    def spy(*args, **kwargs):
+        seen.append(capsys.readouterr())
+        return real(*args, **kwargs)
+    monkeypatch.setattr(mech, '_nrnivmodl', spy)
+    monkeypatch.setattr(mech, '_HEARTBEAT', 0.2)
+    monkeypatch.setenv('FAKE_NRN_SLEEP', '0.7')
+    capsys.readouterr()
+    fake()
+    first = seen[0]
+    assert first.out == ''  # stdout is the user's (and the reference example's)
+    notice = first.err.splitlines()
+    assert notice and all(line.startswith('hnn_core: ') for line in notice), notice
+    assert 'compiling' in notice[0] and 'once' in notice[0] and fake.cache in notice[0]
+    rest = ''.join(s.err for s in seen[1:]) + capsys.readouterr().err
+    assert 'still compiling' in rest  # a sign of life while the compiler runs
+    assert 'compiled in' in rest
+    # nothing at all when the build is there
+    fake()
+    assert capsys.readouterr() == ('', '')
+
+
+def test_compile_notice_can_be_silenced(fake, capsys):
+    fake(verbose=False)
+    assert capsys.readouterr() == ('', '')
+
+
+def _start_killable_build(fake, tmp_path, version, mark):
+    code = ('import sys; from hnn_core.engine import mechanisms as m; '
+            'm._find_nrnivmodl = lambda: sys.argv[1]; '
+            'm.compile_mechanisms(mod_dir=sys.argv[2], cache_dir=sys.argv[3], '
+            'neuron_version=sys.argv[4])')
+    env = dict(os.environ, FAKE_NRN_SLEEP='600', FAKE_MARK=mark)
+    proc = subprocess.Popen([sys.executable, '-c', code, fake.script, fake.mods,
+                             fake.cache, version], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not pids_with_env(f'FAKE_MARK={mark}') or not _leftovers(fake.cache):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    return proc
+
+
+def _end(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.mark.slow
+def test_kill_9_during_build_is_cleaned_up_by_next_run(fake, tmp_path):
+    mark = f'kill9-{os.getpid()}-{time.time()}'
+    proc = _start_killable_build(fake, tmp_path, VERSION, mark)
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(0.5)
+        assert _leftovers(fake.cache)  # the killed process could not clean up
+        lib = fake()  # the next run
+        assert op.getsize(lib) == NRNMECH_SIZE
+        assert _leftovers(fake.cache) == []
+        deadline = time.monotonic() + 10
+        while pids_with_env(f'FAKE_MARK={mark}') and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pids_with_env(f'FAKE_MARK={mark}') == []  # no compiler left running
+    finally:
+        _end(pids_with_env(f'FAKE_MARK={mark}') + [proc.pid])
+
+
+@pytest.mark.slow
+def test_a_build_in_progress_is_left_alone(fake, tmp_path):
+    mark = f'alive-{os.getpid()}-{time.time()}'
+    proc = _start_killable_build(fake, tmp_path, '0.0-other', mark)
+    try:
+        building = _leftovers(fake.cache)
+        lib = fake()  # another key, built meanwhile
+        assert op.isfile(lib)
+        assert _leftovers(fake.cache) == building and proc.poll() is None
+        assert pids_with_env(f'FAKE_MARK={mark}')
+    finally:
+        _end(pids_with_env(f'FAKE_MARK={mark}') + [proc.pid])
+
+
+# -- real builds (nrnivmodl) of a one-mechanism folder ----------------------------
+LOAD = ('import sys; from neuron import h; '
+        'from hnn_core.engine.mechanisms import compile_mechanisms; '
+        'lib = compile_mechanisms(mod_dir=sys.argv[1], cache_dir=sys.argv[2]); '
+        'assert h.nrn_load_dll(lib); s = h.Section(name="s"); s.insert("cad"); '
+        'print("LOADED", lib)')
+
+
+def _load_in_new_process(mods, cache):
+    return subprocess.run([sys.executable, '-c', LOAD, mods, cache],
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_damaged_real_build_recovers_and_loads(tmp_path):
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    cache = str(tmp_path / 'cache')
+    lib = compile_mechanisms(mod_dir=mods, cache_dir=cache)
+    for damage in (_damage_nrn_truncated, _damage_nrn_deleted):
+        damage(lib)
+        proc = _load_in_new_process(mods, cache)
+        assert proc.returncode == 0, (damage.__name__, proc.returncode, proc.stderr)
+        assert f'LOADED {lib}' in proc.stdout
+        assert 'rebuilding' in proc.stderr
+        assert coreneuron_library(lib) is not None
+        assert _leftovers(cache) == []
+
+
+@pytest.mark.slow
+def test_cache_path_with_shell_characters_runs_nothing(tmp_path, monkeypatch):
+    marker = tmp_path / 'ran'
+    monkeypatch.setenv('HNN_MARKER', str(marker))
+    cache = tmp_path / 'c`touch $HNN_MARKER`$(touch $HNN_MARKER) x'
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    lib = compile_mechanisms(mod_dir=mods, cache_dir=str(cache))
+    assert not marker.exists()
+    assert lib.startswith(str(cache)) and coreneuron_library(lib) is not None
+    assert _leftovers(str(cache)) == []
+    assert not glob.glob(op.join(mech.tempfile.gettempdir(), 'hnn_core-build-*'))
+    proc = _load_in_new_process(mods, str(cache))
+    assert proc.returncode == 0 and f'LOADED {lib}' in proc.stdout, proc.stderr
+
+
+@pytest.mark.slow
+def test_first_run_says_it_compiles_before_compiling(tmp_path):
+    """Read the output of a first run as it comes: the notice precedes the build."""
+    mods = tiny_mod_dir(tmp_path / 'mod')
+    cache = str(tmp_path / 'cache')
+    proc = subprocess.Popen([sys.executable, '-c', LOAD, mods, cache],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stderr.readline()
+        seen_at = time.monotonic()
+        # the notice is there before the library
+        built_at_notice = glob.glob(op.join(glob.escape(cache), '*', '*', 'libnrnmech.so'))
+        _, rest = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    ended_at = time.monotonic()
+    assert proc.returncode == 0, rest
+    assert first.startswith('hnn_core: compiling') and cache in first, first
+    assert 'once' in first
+    assert built_at_notice == []
+    assert ended_at - seen_at > 2  # the compile came after the notice
+    assert 'compiled in' in rest

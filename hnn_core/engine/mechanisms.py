@@ -11,28 +11,72 @@ Where NEURON supports it, the build has two parts: the library NEURON loads
 (compiled with NEURON's default flags) and a CoreNEURON library compiled with
 ``-O3 -march=native -ffast-math`` after its rate-table lookups were made
 vectorisable (see ``_vectorize_tables``). Without CoreNEURON support the build is
-NEURON's alone and the 'neuron' engine is used.
+NEURON's alone, the 'neuron' engine is used, and the build says so in a warning.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
-the same key, and a build happens in a scratch directory that is renamed into
-place only once it is complete.
+the same key, and a build happens in a scratch directory (``build-<key>-*``) that
+is renamed into place only once it is complete.
+
+A build is verified before it is used: its ``manifest.json``, written last and
+atomically, holds the size and SHA-256 of each library, so a truncated, deleted
+or altered library (or a build without a manifest) is rebuilt instead of crashing
+NEURON. The hashes are computed once per process; later checks compare sizes and
+modification times. A damaged build is moved aside, never overwritten in place,
+so a process that has the old library loaded keeps running.
+
+A build stopped by ``kill -9`` cannot clean up after itself, so each run removes
+the scratch directories whose key lock is free and ends the compilers still
+running for them (a build marks its compilers' environment with a token).
+
+The cache directory must belong to the user and must not be writable by others:
+a library planted there would run in this process. nrnivmodl pastes the build
+path into makefile recipes unquoted, so it only ever runs in a directory whose
+path is made of plain characters; a cache with another path is built in a
+private temporary directory and copied in.
+
+A build takes minutes. It announces itself on stderr before the compiler starts
+and reports its progress while it runs (stdout is left to the simulation's own
+progress lines, which scripts and tests read).
 """
 
+import contextlib
+import ctypes
+import errno
 import fcntl
 import glob
 import hashlib
+import json
 import os
 import os.path as op
 import platform
+import re
+import secrets
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import warnings
 
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
 CORENEURON_FLAGS = '-O3 -march=native -ffast-math'
 _BUILD_VERSION = '2'  # bump when the build recipe changes
+MANIFEST = 'manifest.json'
+_MANIFEST_FORMAT = 1
+_OWNER = 'owner.json'  # in a scratch directory: what a later run needs to clean up
+_TOKEN_ENV = 'HNN_CORE_BUILD_TOKEN'
+_HEARTBEAT = 30.  # seconds between the progress lines of a running compiler
+# paths and names that nrnivmodl can paste into a makefile recipe harmlessly
+_PLAIN_PATH = re.compile(r'[A-Za-z0-9_./+-]*')
+_PLAIN_MOD_NAME = re.compile(r'[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.mod')
+_SCRATCH = re.compile(r'build-(?P<key>.+-[0-9a-f]{16})-[A-Za-z0-9_]+')
 _loaded_library = None
+_loaded_cache = None
+_verified = {}  # build dir -> stat signature of its files when their hashes matched
+_warned_group_writable = set()
 
 
 def cache_root():
@@ -61,12 +105,27 @@ def _cpu_fingerprint():
         return platform.processor() or 'unknown-cpu'
 
 
+def _mod_files(mod_dir):
+    """The .mod files of ``mod_dir``, sorted; their names must be plain."""
+    files = sorted(glob.glob(op.join(glob.escape(mod_dir), '*.mod')))
+    if not files:
+        raise RuntimeError(f'No .mod files found in {mod_dir}')
+    for fname in files:
+        if not _PLAIN_MOD_NAME.fullmatch(op.basename(fname)):
+            # nrnivmodl writes the names into makefile recipes as they are
+            raise ValueError(
+                f'The mechanism file {fname} has a name that nrnivmodl cannot '
+                'compile safely; a .mod file name may hold only letters, digits '
+                'and . _ + -')
+    return files
+
+
 def _build_key(mod_dir, neuron_version):
     digest = hashlib.sha256()
     for token in (neuron_version, sys.platform, platform.machine(), _BUILD_VERSION,
                   CORENEURON_FLAGS, _cpu_fingerprint()):
         digest.update(token.encode() + b'\0')
-    for fname in sorted(glob.glob(op.join(mod_dir, '*.mod'))):
+    for fname in sorted(glob.glob(op.join(glob.escape(mod_dir), '*.mod'))):
         digest.update(op.basename(fname).encode() + b'\0')
         with open(fname, 'rb') as fid:
             digest.update(fid.read() + b'\0')
@@ -88,6 +147,7 @@ def _find_nrnivmodl():
 
 
 def _library_in(build_dir):
+    build_dir = glob.escape(build_dir)
     found = (glob.glob(op.join(build_dir, '*', 'libnrnmech.so')) +
              glob.glob(op.join(build_dir, '*', '.libs', 'libnrnmech.so')) +
              glob.glob(op.join(build_dir, '*', 'libnrnmech.dylib')))
@@ -96,21 +156,256 @@ def _library_in(build_dir):
 
 def coreneuron_library(lib):
     """The CoreNEURON library built beside ``lib``, or None if there is none."""
-    found = glob.glob(op.join(op.dirname(lib), 'libcorenrnmech.so'))
+    found = glob.glob(op.join(glob.escape(op.dirname(lib)), 'libcorenrnmech.so'))
     return found[0] if found else None
 
 
-def compile_mechanisms(mod_dir=MOD_DIR, cache_dir=None, neuron_version=None):
+# -- the cache directory and its locks ----------------------------------------------
+def _notice(message):
+    print(f'hnn_core: {message}', file=sys.stderr, flush=True)
+
+
+def _prepare_cache_dir(cache_dir):
+    """Create ``cache_dir`` private, or check that nobody else can write to it."""
+    try:
+        os.makedirs(cache_dir, mode=0o700, exist_ok=True)
+        info = os.stat(cache_dir)
+    except OSError as err:
+        raise OSError(err.errno, f'Cannot create the mechanism cache {cache_dir} '
+                      f'({err.strerror}); set HNN_CORE_CACHE_DIR to a folder you '
+                      'can write to') from err
+    fix = (f'make it private (chmod go-w {cache_dir}) or set HNN_CORE_CACHE_DIR to '
+           'a folder only you can write to')
+    if not stat.S_ISDIR(info.st_mode):
+        raise RuntimeError(f'The mechanism cache {cache_dir} is not a directory; set '
+                           'HNN_CORE_CACHE_DIR to a folder only you can write to')
+    if info.st_uid != os.geteuid():
+        raise RuntimeError(
+            f'The mechanism cache {cache_dir} is owned by another user (uid '
+            f'{info.st_uid}), who could plant a library that this process would '
+            'run; set HNN_CORE_CACHE_DIR to a folder of your own')
+    if info.st_mode & stat.S_IWOTH:
+        raise RuntimeError(
+            f'The mechanism cache {cache_dir} is writable by other users (mode '
+            f'{stat.S_IMODE(info.st_mode):o}), who could plant a library that this '
+            f'process would run; {fix}')
+    if info.st_mode & stat.S_IWGRP and cache_dir not in _warned_group_writable:
+        # a warning, not an error: with a private group per user (umask 002) this
+        # is how the user's own folders are
+        _warned_group_writable.add(cache_dir)
+        warnings.warn(
+            f'The mechanism cache {cache_dir} is writable by its group (mode '
+            f'{stat.S_IMODE(info.st_mode):o}), whose members could plant a library '
+            f'that this process would run; {fix}', UserWarning, stacklevel=3)
+
+
+def _open_lock(path):
+    """A descriptor of the lock file ``path``, never opened through a symbolic link."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise RuntimeError(
+                f'The lock file {path} is a symbolic link, which is not followed '
+                '(it could make this process write to another file); remove it'
+            ) from err
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise RuntimeError(f'The lock file {path} is not a regular file; remove it')
+    return fd
+
+
+def _try_lock(path):
+    """The locked descriptor of ``path``, or None if another process holds the lock."""
+    fd = _open_lock(path)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def _locked(path, waiting_message=None):
+    fd = _try_lock(path)
+    if fd is None:
+        if waiting_message:
+            _notice(waiting_message)
+        fd = _open_lock(path)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# -- verification ---------------------------------------------------------------------
+def _file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as fid:
+        for block in iter(lambda: fid.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_manifest(build_dir):
+    """The manifest of ``build_dir`` if it is there and well formed, else None."""
+    try:
+        with open(op.join(build_dir, MANIFEST)) as fid:
+            manifest = json.load(fid)
+        files = manifest['files']
+        names = [manifest['library']] + ([manifest['coreneuron']]
+                                         if manifest['coreneuron'] else [])
+        ok = (manifest['format'] == _MANIFEST_FORMAT and
+              all(name in files and isinstance(files[name]['size'], int) and
+                  isinstance(files[name]['sha256'], str) for name in names) and
+              all(not op.isabs(name) and '..' not in name.split('/') for name in files))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return manifest if ok else None
+
+
+def _check_build(build_dir):
+    """(library, None) if the build in ``build_dir`` is intact, else (None, problem).
+
+    The problem is None when there is no build at all.
+    """
+    if not op.lexists(build_dir):
+        return None, None
+    manifest = _read_manifest(build_dir)
+    if manifest is None:
+        return None, f'{MANIFEST} is missing or unreadable'
+    signature = []
+    for name, expected in sorted(manifest['files'].items()):
+        try:
+            info = os.stat(op.join(build_dir, name))
+        except OSError:
+            return None, f'{name} is missing'
+        if info.st_size != expected['size']:
+            return None, f'{name} has {info.st_size} bytes instead of {expected["size"]}'
+        signature.append((name, info.st_ino, info.st_size, info.st_mtime_ns))
+    signature = tuple(signature)
+    if _verified.get(build_dir) != signature:
+        for name, expected in sorted(manifest['files'].items()):
+            if _file_sha256(op.join(build_dir, name)) != expected['sha256']:
+                return None, f'{name} is not the library that was built (its hash differs)'
+        _verified[build_dir] = signature
+    return op.join(build_dir, manifest['library']), None
+
+
+def _write_manifest(build_dir, key, neuron_version, lib, core_lib, core_error):
+    """Record the libraries' sizes and hashes: last, in one atomic rename."""
+    names = [op.relpath(path, build_dir) for path in (lib, core_lib) if path]
+    manifest = {
+        'format': _MANIFEST_FORMAT, 'key': key, 'neuron_version': neuron_version,
+        'library': names[0], 'coreneuron': names[1] if core_lib else None,
+        'coreneuron_error': core_error,
+        'files': {name: {'size': op.getsize(op.join(build_dir, name)),
+                         'sha256': _file_sha256(op.join(build_dir, name))}
+                  for name in names}}
+    part = op.join(build_dir, MANIFEST + '.part')
+    with open(part, 'w') as fid:
+        json.dump(manifest, fid, indent=1)
+        fid.flush()
+        os.fsync(fid.fileno())
+    os.replace(part, op.join(build_dir, MANIFEST))
+
+
+# -- scratch directories of builds that were stopped --------------------------------
+def _end_compilers(token):
+    """SIGKILL every process whose environment carries a build's token."""
+    if not token or not op.isdir('/proc'):
+        return
+    needle = f'{_TOKEN_ENV}={token}'.encode()
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{entry}/environ', 'rb') as fid:
+                environ = fid.read().split(b'\0')
+        except OSError:
+            continue
+        if needle in environ:  # a reused pid belongs to a program without the token
+            with contextlib.suppress(OSError):
+                os.kill(int(entry), signal.SIGKILL)
+
+
+def _remove_scratch(path):
+    try:
+        with open(op.join(path, _OWNER)) as fid:
+            owner = json.load(fid)
+    except (OSError, ValueError):
+        owner = None
+    if not isinstance(owner, dict):
+        owner = {}
+    token = owner.get('token')
+    _end_compilers(token if isinstance(token, str) else None)
+    work = owner.get('work')
+    if (isinstance(work, str) and work != path and op.isabs(work) and
+            op.basename(work).startswith('hnn_core-build-')):
+        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_stale(cache_dir, held_key=None):
+    """Remove the scratch directories of builds that no longer run.
+
+    A build holds its key's lock while it runs, so a scratch directory whose lock
+    is free belongs to a process that is gone (e.g. killed by SIGKILL).
+    ``held_key`` is the key whose lock this process holds.
+    """
+    try:
+        entries = [e for e in os.listdir(cache_dir) if e.startswith('build-')]
+    except OSError:
+        return
+    for entry in entries:
+        match = _SCRATCH.fullmatch(entry)
+        if match:
+            keys = [match.group('key')]
+        else:  # from an older version, of an unknown key: stale if no build runs
+            keys = [name[:-len('.lock')] for name in os.listdir(cache_dir)
+                    if name.endswith('.lock')]
+        fds = []
+        try:
+            for key in keys:
+                if key == held_key:
+                    continue
+                fd = _try_lock(op.join(cache_dir, key + '.lock'))
+                if fd is None:
+                    break  # that build is running
+                fds.append(fd)
+            else:
+                _remove_scratch(op.join(cache_dir, entry))
+        except RuntimeError:
+            pass  # a lock file that is unsafe to open: leave its builds alone
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+
+# -- building -------------------------------------------------------------------------
+def compile_mechanisms(mod_dir=MOD_DIR, cache_dir=None, neuron_version=None,
+                       verbose=True):
     """Return the path of the compiled mechanism library, building it if needed.
+
+    A build found in the cache is verified first (the sizes and hashes of its
+    libraries) and is rebuilt if it is damaged or incomplete.
 
     Parameters
     ----------
     mod_dir : str
-        Directory with the .mod files.
+        Directory with the .mod files (names of letters, digits and ``. _ + -``).
     cache_dir : str | None
-        Where builds are kept; default :func:`cache_root`.
+        Where builds are kept; default :func:`cache_root`. It is created private;
+        it must belong to the user and must not be writable by other users.
     neuron_version : str | None
         Part of the cache key; default the version of the importable ``neuron``.
+    verbose : bool
+        Print on stderr what a build does: one line before the compiler starts,
+        then its steps and progress. Nothing is printed when the build is in the
+        cache.
 
     Returns
     -------
@@ -120,81 +415,232 @@ def compile_mechanisms(mod_dir=MOD_DIR, cache_dir=None, neuron_version=None):
     Raises
     ------
     RuntimeError
-        If nrnivmodl fails; the message holds its full output.
+        If nrnivmodl fails (the message holds its full output), or the cache
+        directory or its lock file is unsafe to use.
+    ValueError
+        If a .mod file name holds other characters.
     """
     if neuron_version is None:
         neuron_version = _neuron_version()
-    cache_dir = cache_root() if cache_dir is None else cache_dir
-    os.makedirs(cache_dir, exist_ok=True)
+    cache_dir = op.abspath(cache_root() if cache_dir is None else cache_dir)
+    mod_files = _mod_files(mod_dir)
+    _prepare_cache_dir(cache_dir)
     key = _build_key(mod_dir, neuron_version)
     final_dir = op.join(cache_dir, key)
-    lib = _library_in(final_dir)
+    if any(entry.startswith('build-') for entry in os.listdir(cache_dir)):
+        _remove_stale(cache_dir)
+    lib, _ = _check_build(final_dir)
     if lib is not None:
         return lib
-    with open(op.join(cache_dir, key + '.lock'), 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            lib = _library_in(final_dir)  # another process may have finished it
+    waiting = ('waiting for another process that is compiling the mechanisms into '
+               f'{final_dir}' if verbose else None)
+    with _locked(op.join(cache_dir, key + '.lock'), waiting):
+        _remove_stale(cache_dir, held_key=key)
+        lib, problem = _check_build(final_dir)  # another process may have built it
+        if lib is None:
+            if problem and verbose:
+                _notice(f'the compiled mechanisms in {final_dir} are damaged '
+                        f'({problem}); rebuilding them')
+            _build(mod_dir, mod_files, cache_dir, key, neuron_version, verbose)
+            lib, problem = _check_build(final_dir)
             if lib is None:
-                _build(mod_dir, cache_dir, final_dir)
-                lib = _library_in(final_dir)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+                raise RuntimeError(f'The mechanisms just built into {final_dir} do '
+                                   f'not verify ({problem})')
     return lib
 
 
-def _nrnivmodl(args, cwd):
-    proc = subprocess.run([_find_nrnivmodl()] + args, cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    return proc.returncode, proc.stdout
+# nrnivmodl's direct parent on Linux: it dies with the process that started the
+# build instead of compiling on alone (PR_SET_PDEATHSIG survives exec).
+_DIE_WITH_PARENT = '''import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit('hnn_core: the process that started this build is gone')
+os.execv(sys.argv[2], sys.argv[2:])
+'''
 
 
-def _build_with_coreneuron(scratch):
+class _Progress:
+    """Lines on stderr while a build runs: its steps and, now and then, the time."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.start = time.monotonic()
+
+    def step(self, text):
+        if self.verbose:
+            _notice(f'  {text}')
+
+    def alive(self, lines):
+        if self.verbose:
+            done = sum(' Compiling' in line or 'Translating' in line for line in lines)
+            _notice(f'  still compiling ({time.monotonic() - self.start:.0f} s so far; '
+                    f'{done} files translated or compiled in this step)')
+
+
+def _nrnivmodl(args, cwd, token=None, progress=None):
+    """Run nrnivmodl in ``cwd``; return (exit code, its output)."""
+    cmd = [_find_nrnivmodl()] + list(args)
+    if sys.platform.startswith('linux'):
+        cmd = [sys.executable, '-c', _DIE_WITH_PARENT, str(os.getpid())] + cmd
+    env = dict(os.environ, PWD=cwd)  # the path nrnivmodl's makefiles are given
+    if token:
+        env[_TOKEN_ENV] = token  # make and the compilers inherit it: _end_compilers
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env=env, start_new_session=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(
+        line.decode(errors='replace') for line in proc.stdout), daemon=True)
+    reader.start()
+    try:
+        while True:
+            try:
+                proc.wait(timeout=_HEARTBEAT)
+                break
+            except subprocess.TimeoutExpired:
+                if progress is not None:
+                    progress.alive(list(lines))
+    except BaseException:
+        # e.g. Ctrl-C, which the build's own session does not receive
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    reader.join()
+    proc.stdout.close()
+    return proc.returncode, ''.join(lines)
+
+
+def _build_with_coreneuron(scratch, token=None, progress=None):
     """Build NEURON's and CoreNEURON's libraries; return (ok, log)."""
     from ._vectorize_tables import vectorize_table_lookups
-    code, log = _nrnivmodl(['-coreneuron', '.'], scratch)
-    mod2c = glob.glob(op.join(scratch, '*', 'corenrn', 'mod2c'))
+    if progress is not None:
+        progress.step('[1/2] translating and compiling for NEURON and CoreNEURON')
+    code, log = _nrnivmodl(['-coreneuron', '.'], scratch, token, progress)
+    mod2c = glob.glob(op.join(glob.escape(scratch), '*', 'corenrn', 'mod2c'))
     if code != 0 or not mod2c or _library_in(scratch) is None:
         return False, log
     changed = vectorize_table_lookups(mod2c[0])
     log += f'\n[hnn_core] vectorisable table lookups in: {", ".join(changed)}\n'
     # Recompile only CoreNEURON's objects, now with the fast flags (make does
     # not track flags, so the old objects must go).
-    arch_dir = op.dirname(op.dirname(mod2c[0]))
+    arch_dir = glob.escape(op.dirname(op.dirname(mod2c[0])))
     for obj in (glob.glob(op.join(arch_dir, 'corenrn', 'build', '*.o')) +
                 glob.glob(op.join(arch_dir, 'libcorenrnmech*'))):
         os.remove(obj)
+    if progress is not None:
+        progress.step("[2/2] recompiling CoreNEURON's part for this CPU "
+                      f'({CORENEURON_FLAGS})')
     code, log2 = _nrnivmodl(['-coreneuron', '-incflags', CORENEURON_FLAGS, '.'],
-                            scratch)
+                            scratch, token, progress)
     ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
     return ok, log + log2
 
 
-def _build(mod_dir, cache_dir, final_dir):
-    scratch = tempfile.mkdtemp(prefix='build-', dir=cache_dir)
+def _plain_tmp():
+    """A new private directory at a plain path, for nrnivmodl to work in."""
+    for root in (tempfile.gettempdir(), '/tmp', '/var/tmp'):
+        root = op.realpath(root)
+        if _PLAIN_PATH.fullmatch(root) and op.isdir(root):
+            return tempfile.mkdtemp(prefix='hnn_core-build-', dir=root)
+    raise RuntimeError('The mechanism cache path holds characters that nrnivmodl '
+                       'would run as shell code, and there is no temporary folder '
+                       'with a plain path to build in; set HNN_CORE_CACHE_DIR to a '
+                       'path of letters, digits and . _ + - /')
+
+
+def _exchange(path_a, path_b):
+    """Swap two paths in one step (Linux's renameat2); False where unsupported."""
     try:
-        for fname in sorted(glob.glob(op.join(mod_dir, '*.mod'))):
-            shutil.copy(fname, scratch)
-        if not glob.glob(op.join(scratch, '*.mod')):
-            raise RuntimeError(f'No .mod files found in {mod_dir}')
-        ok, log = _build_with_coreneuron(scratch)
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(path_a), at_fdcwd, os.fsencode(path_b),
+                     rename_exchange) == 0
+
+
+def _install(scratch, final_dir):
+    """Put the complete build ``scratch`` in place of whatever is at ``final_dir``."""
+    if not op.lexists(final_dir):
+        os.rename(scratch, final_dir)
+        return
+    # The damaged build goes aside, not overwritten: a process may have it loaded.
+    if _exchange(scratch, final_dir):
+        shutil.rmtree(scratch, ignore_errors=True)  # now the damaged build
+        return
+    aside = f'{scratch}_old'  # a scratch name: a later run removes it if we cannot
+    os.rename(final_dir, aside)
+    os.rename(scratch, final_dir)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _write_owner(scratch, token, work):
+    with open(op.join(scratch, _OWNER), 'w') as fid:
+        json.dump({'pid': os.getpid(), 'token': token, 'work': work}, fid)
+
+
+def _build(mod_dir, mod_files, cache_dir, key, neuron_version, verbose):
+    final_dir = op.join(cache_dir, key)
+    progress = _Progress(verbose)
+    if verbose:
+        _notice(f"compiling the model's {len(mod_files)} NMODL mechanisms for NEURON "
+                f'{neuron_version} into {final_dir}, where they are not yet; this '
+                'happens once per NEURON version and machine, and takes one to a '
+                'few minutes')
+    scratch = tempfile.mkdtemp(prefix=f'build-{key}-', dir=cache_dir)
+    token = secrets.token_hex(16)
+    work = scratch
+    core_error = None
+    try:
+        _write_owner(scratch, token, None)
+        if not _PLAIN_PATH.fullmatch(op.realpath(scratch)):
+            work = _plain_tmp()
+            _write_owner(scratch, token, work)
+        for fname in mod_files:
+            shutil.copy(fname, work)
+        ok, log = _build_with_coreneuron(work, token, progress)
         if not ok:
+            core_error = next((line.strip() for line in reversed(log.splitlines())
+                               if line.strip()), 'nrnivmodl printed nothing')[:300]
             # NEURON without CoreNEURON support: build NEURON's library alone.
-            for entry in os.listdir(scratch):
-                path = op.join(scratch, entry)
+            for entry in os.listdir(work):
+                path = op.join(work, entry)
                 if op.isdir(path):
                     shutil.rmtree(path)
-            code, log = _nrnivmodl(['.'], scratch)
-            if code != 0 or _library_in(scratch) is None:
+            progress.step('compiling for NEURON alone (CoreNEURON failed)')
+            code, log2 = _nrnivmodl(['.'], work, token, progress)
+            log = f'{log}\n[hnn_core] without CoreNEURON:\n{log2}'
+            if code != 0 or _library_in(work) is None:
                 raise RuntimeError(
                     f'Compiling the mechanisms in {mod_dir} with nrnivmodl failed '
-                    f'(exit code {code}). Its output:\n{log}')
-        with open(op.join(scratch, 'nrnivmodl.log'), 'w') as fid:
+                    f'(exit code {code}). Its output:\n{log2}')
+        with open(op.join(work, 'nrnivmodl.log'), 'w') as fid:
             fid.write(log)
-        os.rename(scratch, final_dir)
+        if work != scratch:
+            shutil.copytree(work, scratch, symlinks=True, dirs_exist_ok=True)
+        lib = _library_in(scratch)
+        _write_manifest(scratch, key, neuron_version, lib, coreneuron_library(lib),
+                        core_error)
+        os.remove(op.join(scratch, _OWNER))
+        _install(scratch, final_dir)
     finally:
+        if work != scratch:
+            shutil.rmtree(work, ignore_errors=True)
         if op.isdir(scratch):
             shutil.rmtree(scratch, ignore_errors=True)
+    if core_error is not None:
+        warnings.warn(
+            f"CoreNEURON's mechanism library could not be built ({core_error}); "
+            "simulations will use the slower 'neuron' engine. The compiler output is "
+            f'in {op.join(final_dir, "nrnivmodl.log")}; delete {final_dir} to try '
+            'again', RuntimeWarning, stacklevel=3)
+    if verbose:
+        _notice(f'mechanisms compiled in {time.monotonic() - progress.start:.0f} s; '
+                'later runs load them from the cache')
 
 
 class _suppress_c_stdout:
@@ -218,15 +664,19 @@ def load_mechanisms(verbose=False, announce=None):
 
     Loading happens once per process. The first time, ``announce(library)`` is
     called if given, else ``Loading custom mechanism files from <library>`` is
-    printed when ``verbose``.
+    printed when ``verbose``. A compilation announces itself on stderr. Later
+    calls check the build again (cheaply), so that a CoreNEURON library removed
+    meanwhile is rebuilt before CoreNEURON looks for it.
     """
-    global _loaded_library
+    global _loaded_library, _loaded_cache
     if _loaded_library is not None:
+        compile_mechanisms(cache_dir=_loaded_cache)
         return _loaded_library
     from neuron import h
-    lib = compile_mechanisms()
+    cache_dir = op.abspath(cache_root())
+    lib = compile_mechanisms(cache_dir=cache_dir)
     if hasattr(h, 'DriveSource'):
-        _loaded_library = lib  # e.g. inherited by a forked worker
+        _loaded_library, _loaded_cache = lib, cache_dir  # e.g. a forked worker
         return lib
     if announce is not None:
         announce(lib)
@@ -236,5 +686,5 @@ def load_mechanisms(verbose=False, announce=None):
         ok = h.nrn_load_dll(lib)
     if not ok:
         raise RuntimeError(f'NEURON could not load the mechanism library {lib}')
-    _loaded_library = lib
+    _loaded_library, _loaded_cache = lib, cache_dir
     return lib
