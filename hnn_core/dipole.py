@@ -435,7 +435,11 @@ def read_dipole(fname):
         raise ValueError(f'The dipole file {fname} must hold finite numbers; sample '
                          f'{row} (column {col}) is {table[row, col]}')
     times = _regular_times(table[:, 0], fname)
-    return Dipole(times, table[:, 1] if table.shape[1] == 2 else table[:, 1:])
+    try:
+        return Dipole(times, table[:, 1] if table.shape[1] == 2 else table[:, 1:])
+    except ValueError as err:  # e.g. times that decrease
+        raise ValueError(f'The dipole file {fname} does not hold a dipole: '
+                         f'{err}') from None
 
 
 def _regular_times(times, fname):

@@ -414,6 +414,9 @@ def test_read_dipole_names_the_file_of_bad_values(tmp_path):
     (tmp_path / 'binary.txt').write_bytes(bytes(range(256)))
     with pytest.raises(ValueError, match='binary.txt'):
         read_dipole(tmp_path / 'binary.txt')
+    (tmp_path / 'backwards.txt').write_text('1 0 0 0\n0 0 0 0\n')
+    with pytest.raises(ValueError, match='backwards.txt.*increasing'):
+        read_dipole(tmp_path / 'backwards.txt')
 
 
 def test_read_dipole_names_a_corrupt_npz(tmp_path):
