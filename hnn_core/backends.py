@@ -4,6 +4,8 @@ A backend is a context manager; ``simulate_dipole`` uses the innermost active on
 or a one-job :class:`JoblibBackend` when none is active.
 """
 
+import contextlib
+import functools
 import glob
 import os
 import os.path as op
@@ -13,6 +15,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 from ._validate import _check_int, _validate_type
 
@@ -103,16 +107,27 @@ class JoblibBackend(_Backend):
         # results as they come where the joblib backend can (loky can, the
         # multiprocessing one cannot): then progress hears of each trial in turn
         streams = getattr(get_active_backend()[0], 'supports_return_generator', False)
-        outputs = Parallel(n_jobs=n_jobs,
-                           return_as='generator' if streams else 'list')(
-            delayed(_run_one)(plan, trial_idx, verbose and progress is None)
-            for trial_idx in trials)
-        results = []
-        for trial_idx, result in zip(trials, outputs):
-            results.append(result)
-            if progress is not None:
-                progress(ProgressEvent('done', trial=trial_idx, n_trials=plan.n_trials,
-                                       tstop=plan.tstop))
+        # a signal must not end this process before its workers: unwound as an
+        # exception, it makes joblib stop them (loky's would otherwise finish
+        # their trials, for as long as they take, and then idle)
+        with _signals_end_run():
+            outputs = Parallel(n_jobs=n_jobs,
+                               return_as='generator' if streams else 'list')(
+                delayed(_run_one)(plan, trial_idx, verbose and progress is None)
+                for trial_idx in trials)
+            results = []
+            try:
+                for trial_idx, result in zip(trials, outputs):
+                    results.append(result)
+                    if progress is not None:
+                        progress(ProgressEvent('done', trial=trial_idx,
+                                               n_trials=plan.n_trials, tstop=plan.tstop))
+            except BaseException:
+                # interrupted here rather than inside joblib: closing the
+                # generator now (not whenever it is collected) stops the workers
+                if hasattr(outputs, 'close'):
+                    outputs.close()
+                raise
         return results
 
 
@@ -160,20 +175,196 @@ def _mpi_library(mpiexec):
     return None
 
 
-def _end_process_group(proc):
-    """Stop mpiexec and every rank it started (they share its process group)."""
-    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            # ranks can outlive mpiexec briefly; make sure the group is gone
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (subprocess.TimeoutExpired, ProcessLookupError):
-            continue
+# Signals that end a run early: Ctrl-C, `timeout` and batch schedulers, a closed
+# terminal. Their default action kills this process at once, before the processes
+# and files of a run could be cleaned up.
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ('SIGINT', 'SIGTERM', 'SIGHUP')
+                        if hasattr(signal, name))
+
+
+class _EndedBySignal(BaseException):
+    """Unwinds a run stopped by a signal whose default action ends the process."""
+
+    def __init__(self, signum, handler):
+        super().__init__(signum)
+        self.signum = signum
+        self.handler = handler  # which run's handler raised it (runs can nest)
+
+
+@functools.lru_cache(maxsize=None)
+def _libc():
+    import ctypes
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _get_sigaction(signum):
+    """The raw ``struct sigaction`` of signum (bytes), or None where unavailable.
+
+    Python's ``signal.signal`` cannot give back everything: NEURON reinstalls
+    Python's SIGINT handler with SA_RESTART, and a handler installed by C code
+    is None to ``signal.getsignal``.
+    """
+    libc = _libc()
+    if libc is None or not hasattr(libc, 'sigaction') or sys.platform != 'linux':
+        return None
+    import ctypes
+    buf = ctypes.create_string_buffer(512)  # larger than any libc's struct sigaction
+    if libc.sigaction(signum, None, buf) != 0:
+        return None
+    return buf.raw
+
+
+def _set_sigaction(signum, raw):
+    if raw is None:
         return
+    import ctypes
+    _libc().sigaction(signum, ctypes.create_string_buffer(raw, len(raw)), None)
+
+
+@contextlib.contextmanager
+def _signals_end_run():
+    """Let the ending signals unwind the block as exceptions, so its cleanup runs.
+
+    A signal whose handler is Python's (e.g. SIGINT's KeyboardInterrupt, or the
+    user's own) is passed to that handler, whatever it raises unwinds the block.
+    A signal whose action is the default one (SIGTERM, SIGHUP) unwinds the
+    block, then is delivered again with the default action restored, so the
+    process still ends as that signal ends it (status -15 for SIGTERM). Ignored
+    signals, and those handled by foreign C code, are left alone. Once the run
+    is ending, further signals are absorbed until its (bounded) cleanup is
+    done. The previous handlers are restored when the block ends. Only the main thread can install
+    handlers; elsewhere nothing is changed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved, ending = {}, []
+
+    def handler(signum, frame):
+        if ending:  # already unwinding: let the cleanup finish
+            return
+        previous = saved[signum][0]
+        if previous == signal.SIG_DFL:
+            ending.append(signum)
+            raise _EndedBySignal(signum, handler)
+        try:
+            previous(signum, frame)
+        except BaseException:
+            ending.append(signum)
+            raise
+
+    try:
+        for signum in _ENDING_SIGNALS:
+            previous = signal.getsignal(signum)
+            if previous is None or previous == signal.SIG_IGN:
+                continue
+            saved[signum] = (previous, _get_sigaction(signum))
+            signal.signal(signum, handler)
+        yield
+    except _EndedBySignal as err:
+        if err.handler is not handler:
+            raise
+        _restore_handlers(saved)
+        saved = {}
+        signal.raise_signal(err.signum)  # the default action: the process ends here
+        raise SystemExit(128 + err.signum)  # were the signal blocked
+    finally:
+        _restore_handlers(saved)
+
+
+def _restore_handlers(saved):
+    for signum, (previous, raw) in saved.items():
+        signal.signal(signum, previous)
+        _set_sigaction(signum, raw)
+
+
+def _process_table():
+    """{pid: (parent pid, start time)} of every process (empty without /proc)."""
+    table = {}
+    try:
+        pids = [int(pid) for pid in os.listdir('/proc') if pid.isdigit()]
+    except OSError:
+        return table
+    for pid in pids:
+        try:
+            with open(f'/proc/{pid}/stat') as fid:
+                fields = fid.read().rsplit(')', 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if fields[0] not in 'ZX':  # a zombie has ended already
+            table[pid] = (int(fields[1]), fields[19])
+    return table
+
+
+def _descendants(table, roots):
+    """(pid, start time) of roots' live descendants; roots are (pid, start time)."""
+    children = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found = set()
+    todo = [pid for pid, _ in _alive(roots, table)]
+    while todo:
+        pid = todo.pop()
+        for child in children.get(pid, ()):
+            if (child, table[child][1]) not in found:
+                found.add((child, table[child][1]))
+                todo.append(child)
+    return found
+
+
+def _alive(processes, table):
+    """Those of processes (pid, start time) still running; a pid alone could be
+    another process's by now."""
+    return {(pid, start) for pid, start in processes
+            if pid in table and table[pid][1] == start}
+
+
+def _signal_all(processes, sig, table):
+    for pid, _ in _alive(processes, table):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def _end_process_tree(proc, grace=2.):
+    """End ``proc`` and every process it started, within about grace + 1 s.
+
+    mpiexec's proxies and ranks each start a session of their own, so neither a
+    process group nor a session holds them: they are found by parentage, known
+    before anyone is signalled (a process whose parent ended is adopted by init).
+    Each gets SIGTERM (and SIGCONT, which lets a stopped rank receive it); what
+    still runs after ``grace`` seconds is killed.
+    """
+    table = _process_table()
+    if not table:  # no /proc (not Linux): mpiexec's process group, as started
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=grace)
+                return
+        return
+    known = {(proc.pid, table[proc.pid][1])} if proc.pid in table else set()
+    known |= _descendants(table, known)
+    for sig in (signal.SIGTERM, signal.SIGCONT):
+        _signal_all(known, sig, table)
+    deadline = time.monotonic() + grace
+    while True:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.05)  # reap mpiexec as soon as it ends
+        table = _process_table()
+        # anything started meanwhile by a process still known
+        known |= _descendants(table, known)
+        alive = _alive(known, table)
+        if not alive:
+            return
+        if time.monotonic() > deadline:
+            _signal_all(alive, signal.SIGKILL, table)
+            if time.monotonic() > deadline + 1.:
+                return  # unkillable (in the kernel): nothing more can be done
+        time.sleep(0.05)
 
 
 class MPIBackend(_Backend):
@@ -243,12 +434,19 @@ class MPIBackend(_Backend):
         if self._fallback:
             return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose,
                                                              progress=progress)
-        from .progress import _decode, print_progress
+        from .progress import print_progress
         report = progress if progress is not None else (
             print_progress if verbose else None)
         if verbose and progress is None:
             print(f'MPI will run {plan.n_trials} trial(s) sequentially by distributing '
                   f'network neurons over {self.n_procs} processes.', flush=True)
+        # a signal must not end this process before mpiexec, the ranks and the
+        # run's folder are gone
+        with _signals_end_run():
+            return self._run(plan, report)
+
+    def _run(self, plan, report):
+        from .progress import _decode
         workdir = tempfile.mkdtemp(prefix='hnn_core_mpi_')
         try:
             with open(op.join(workdir, 'plan.pkl'), 'wb') as fid:
@@ -268,7 +466,7 @@ class MPIBackend(_Backend):
                             report(event)
                     proc.wait()
                 except BaseException:
-                    _end_process_group(proc)
+                    _end_process_tree(proc)
                     raise
                 finally:
                     proc.stdout.close()

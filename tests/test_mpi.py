@@ -15,6 +15,7 @@ from hnn_core.backends import _find_mpiexec
 from hnn_core.simulation_plan import make_plan
 
 from conftest import small_evoked_net
+from test_backends import assert_ended_cleanly, signal_during_run
 
 pytestmark = pytest.mark.skipif(_find_mpiexec('mpiexec') is None,
                                 reason='no MPI launcher (pip install mpich)')
@@ -184,6 +185,9 @@ def test_failing_rank_is_reported_and_others_untouched():
 def test_interrupt_leaves_no_rank(tmp_path):
     script = tmp_path / 'long_run.py'
     script.write_text(textwrap.dedent('''
+        import signal
+        # Ctrl-C as in a terminal, even if the tests run as a background job
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         from hnn_core import neymotin_2020_model, simulate_dipole, MPIBackend
         net = neymotin_2020_model(mesh_shape=(3, 3))
         with MPIBackend(n_procs=2):
@@ -239,3 +243,19 @@ def test_edited_network_over_mpi_equals_serial():
     assert 'L2_basket_copy' in results[0][1].spike_types[0]
     for other in results[1:]:
         assert_same(results[0], other)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_signal_ends_every_rank(sig, tmp_path):
+    """SIGTERM (timeout, batch schedulers), Ctrl-C and a closed terminal end
+    mpiexec and its ranks within seconds, remove the run's folder, and end the
+    parent as the signal would have."""
+    assert_ended_cleanly(sig, *signal_during_run('mpi', sig, str(tmp_path)))
+
+
+@pytest.mark.slow
+def test_interrupt_ends_a_stuck_rank(tmp_path):
+    """A rank that never answers (stopped) does not keep the run alive."""
+    result = signal_during_run('mpi', signal.SIGINT, str(tmp_path), stop_worker=True)
+    assert_ended_cleanly(signal.SIGINT, *result)
