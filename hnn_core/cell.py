@@ -58,6 +58,10 @@ def _check_positive(name, value):
     _validate_type(value, 'numeric', name)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f'{name} must be a finite number > 0, got {value!r}')
+    if name == 'diam' and not _FLOAT32_TINY <= value <= _FLOAT32_MAX:
+        raise ValueError(f'diam must be from {_FLOAT32_TINY:.3g} to {_FLOAT32_MAX:.3g} '
+                         'um (NEURON keeps diameters in single precision), got '
+                         f'{value!r}')
     return value
 
 
@@ -66,6 +70,52 @@ def _check_finite(name, value):
     if not np.isfinite(value):
         raise ValueError(f'{name} must be a finite number, got {value!r}')
     return value
+
+
+_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# NEURON's limit on the segments of a section
+MAX_NSEG = 32767
+
+
+def check_section_value(attr, value):
+    """A section's L, diam, Ra, cm (finite, > 0) or v0 (finite); nseg (1..32767)."""
+    if attr == 'v0':
+        return _check_finite(attr, value)
+    if attr == 'nseg':
+        _validate_type(value, 'int', 'nseg')
+        if not 1 <= value <= MAX_NSEG:
+            raise ValueError(f'nseg must be an integer from 1 to {MAX_NSEG}, got '
+                             f'{value!r}')
+        return value
+    return _check_positive(attr, value)
+
+
+def check_end_pts(end_pts):
+    """None, or 0 or 2 points of 3 finite coordinates (um)."""
+    _validate_type(end_pts, (list, tuple), 'end_pts', 'list of [x, y, z]')
+    try:
+        pts = np.array(end_pts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError('end_pts must be a list of [x, y, z] points (um), got '
+                         f'{end_pts!r}') from None
+    if len(end_pts) and (pts.shape != (2, 3) or not np.all(np.isfinite(pts))):
+        raise ValueError('end_pts must be two [x, y, z] points of finite numbers '
+                         f'(um), got {end_pts!r}')
+    return end_pts
+
+
+def check_pos(pos):
+    """A position (x, y, z) of finite numbers (um), as a tuple."""
+    try:
+        arr = np.array(pos, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if isinstance(pos, (str, bytes)) or arr is None or arr.shape != (3,) or \
+            not np.all(np.isfinite(arr)):
+        raise ValueError(f'pos must be (x, y, z), three finite numbers (um), got '
+                         f'{pos!r}')
+    return tuple(pos)
 
 
 class Section:
@@ -108,14 +158,14 @@ class Section:
     """
 
     def __init__(self, L, diam, Ra, cm, v0=-65., end_pts=None):
-        self._L = _check_positive('L', L)
-        self._diam = _check_positive('diam', diam)
-        self._Ra = _check_positive('Ra', Ra)
-        self._cm = _check_positive('cm', cm)
-        self._v0 = _check_finite('v0', v0)
+        self._L = check_section_value('L', L)
+        self._diam = check_section_value('diam', diam)
+        self._Ra = check_section_value('Ra', Ra)
+        self._cm = check_section_value('cm', cm)
+        self._v0 = check_section_value('v0', v0)
         if end_pts is None:
             end_pts = list()
-        _validate_type(end_pts, (list, tuple), 'end_pts', 'list of [x, y, z]')
+        check_end_pts(end_pts)
         self._end_pts = [[float(c) for c in pt] for pt in end_pts]
         self.mechs = dict()
         self.syns = list()
@@ -209,7 +259,7 @@ class Cell:
         _validate_type(sect_loc, dict, 'sect_loc', 'dict of str -> list of str')
         _validate_type(cell_tree, (dict, None), 'cell_tree', 'dict or None')
         self.name = name
-        self.pos = tuple(pos)
+        self.pos = check_pos(pos)
         self.sections = sections
         self.synapses = synapses
         self.sect_loc = sect_loc
@@ -370,11 +420,18 @@ class Cell:
         _validate_type(sec_name, str, 'sec_name')
         _check_option('sec_name', sec_name, list(self.sections))
         section = self.sections[sec_name]
-        for attr, value in (('L', L), ('diam', diam), ('cm', cm), ('Ra', Ra)):
+        values = {}
+        # every value is checked before any is set: a refused call changes nothing
+        for attr, value in (('L', L), ('diam', diam), ('cm', cm), ('Ra', Ra),
+                            ('v0', v0)):
             if value is not None:
-                setattr(section, f'_{attr}', _check_positive(attr, value))
-        if v0 is not None:
-            section._v0 = _check_finite('v0', v0)
+                try:
+                    values[attr] = check_section_value(attr, value)
+                except (TypeError, ValueError) as err:
+                    raise type(err)(f'{self.name} section {sec_name!r}: {err}') \
+                        from None
+        for attr, value in values.items():
+            setattr(section, f'_{attr}', value)
         self._update_end_pts()
 
     def _compute_section_mechs(self):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cell import _nseg_for, _segment_values
+from .cell import (_nseg_for, _segment_values, check_section_value, check_end_pts,
+                   _check_finite, _check_positive)
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,13 @@ class CellTemplate:
         return _dipole_weights(self)
 
 
-def _cos_to_trunk(sec, trunk):
+def _cos_to_trunk(sec, trunk, cell_type='a cell'):
     a = np.asarray(sec.direction, float)
     b = np.asarray(trunk.direction, float)
+    for s, v in ((sec, a), (trunk, b)):
+        if not np.linalg.norm(v) > 0:
+            raise ValueError(f'{cell_type} section {s.name!r}: end_pts must be two '
+                             'different points, its direction enters the dipole')
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
@@ -186,7 +191,7 @@ def _dipole_weights(template):
         n = sec.nseg
         r_half = sec.half_segment_resistance()
         seg_len = sec.L / n
-        cos_theta = _cos_to_trunk(sec, trunk)
+        cos_theta = _cos_to_trunk(sec, trunk, template.cell_type)
         nodes = [attach] + list(range(first_node[sec.name],
                                       first_node[sec.name] + n)) + [end_node[sec.name]]
         resist = [r_half] + [2 * r_half] * (n - 1) + [r_half]
@@ -229,12 +234,12 @@ def _topology(cell):
     return joints
 
 
-def _mechanism_values(cell, sec_name, section):
+def _mechanism_values(cell, sec_name, section, cell_type):
     mechanisms = {}
     for mech, params in section.mechs.items():
         values = {}
         for attr, value in params.items():
-            where = f'{cell.name} section {sec_name!r}, mechs[{mech!r}][{attr!r}]'
+            where = f'{cell_type} section {sec_name!r}, mechs[{mech!r}][{attr!r}]'
             if callable(value):
                 value = _segment_values(cell, sec_name, value,
                                         f'mechs[{mech!r}][{attr!r}]')
@@ -242,14 +247,41 @@ def _mechanism_values(cell, sec_name, section):
                 if len(value) != 2 or len(value[1]) != section.nseg:
                     raise ValueError(f'{where} must be a number or [seg_xs, values] '
                                      f'with {section.nseg} values (one per segment)')
-                values[attr] = tuple(float(v) for v in value[1])
+                try:
+                    values[attr] = tuple(float(v) for v in value[1])
+                except (TypeError, ValueError):
+                    raise ValueError(f'{where} must hold numbers, got {value!r}') \
+                        from None
             else:
                 try:
                     values[attr] = float(value)
                 except (TypeError, ValueError):
                     raise ValueError(f'{where} must be a number, got {value!r}') from None
+            if not np.all(np.isfinite(values[attr])):
+                raise ValueError(f'{where} must be finite, got {value!r}')
         mechanisms[mech] = values
     return mechanisms
+
+
+def _check_section(section, where):
+    """A section's values as set directly (modify_section checks its own)."""
+    try:
+        for attr in ('L', 'diam', 'Ra', 'cm', 'v0', 'nseg'):
+            check_section_value(attr, getattr(section, attr))
+        check_end_pts(section.end_pts)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f'{where}: {err}') from None
+
+
+def _check_synapse(cell_type, receptor, synapse):
+    where = f'{cell_type}: synapses[{receptor!r}]'
+    if not isinstance(synapse, dict) or not all(k in synapse for k in
+                                                ('e', 'tau1', 'tau2')):
+        raise ValueError(f"{where} must be a dict with 'e' (mV), 'tau1' and 'tau2' "
+                         f'(ms), got {synapse!r}')
+    _check_finite(f"{where}['e']", synapse['e'])
+    _check_positive(f"{where}['tau1']", synapse['tau1'])
+    _check_positive(f"{where}['tau2']", synapse['tau2'])
 
 
 def compile_cell(cell, cell_type, measure_dipole=False):
@@ -266,6 +298,7 @@ def compile_cell(cell, cell_type, measure_dipole=False):
     joints = _topology(cell)
     sections = []
     for name, section in cell.sections.items():
+        _check_section(section, f'{cell_type} section {name!r}')
         parent, parent_x, child_x = joints.get(name, (None, 1.0, 0.0))
         pts = section.end_pts
         direction = (tuple(float(b - a) for a, b in zip(pts[0], pts[1]))
@@ -276,13 +309,15 @@ def compile_cell(cell, cell_type, measure_dipole=False):
                              f'{", ".join(map(repr, missing))}, which the cell\'s '
                              f'synapses do not define; they define '
                              f'{", ".join(map(repr, cell.synapses))}')
+        for receptor in section.syns:
+            _check_synapse(cell_type, receptor, cell.synapses[receptor])
         synapses = {r: (float(cell.synapses[r]['e']), float(cell.synapses[r]['tau1']),
                         float(cell.synapses[r]['tau2'])) for r in section.syns}
         sections.append(SectionTemplate(
             name=name, L=float(section.L), diam=float(section.diam),
             cm=float(section.cm), Ra=float(section.Ra), nseg=int(section.nseg),
             parent=parent, parent_x=parent_x, child_x=child_x, direction=direction,
-            mechanisms=_mechanism_values(cell, name, section), synapses=synapses,
+            mechanisms=_mechanism_values(cell, name, section, cell_type), synapses=synapses,
             v_init=float(section.v0)))
     locations = {}
     for loc, names in cell.sect_loc.items():

@@ -11,7 +11,7 @@ from functools import partial
 
 import numpy as np
 
-from .cell import Cell, Section
+from .cell import Cell, Section, check_section_value
 from ._validate import _validate_type, _check_option
 
 PYRAMIDAL_TYPES = ('L2_pyramidal', 'L5_pyramidal')
@@ -128,9 +128,16 @@ def _pyramidal_cell(cell_name, pos, values, gid):
     for name, (end_pts, v0) in layout.items():
         part = 'soma' if name == 'soma' else 'dend'
         geometry = 'soma' if name == 'soma' else name.replace('_', '')
-        section = Section(L=value(f'{geometry}_L'), diam=value(f'{geometry}_diam'),
-                          Ra=value(f'{part}_Ra'), cm=value(f'{part}_cm'), v0=v0,
-                          end_pts=end_pts)
+        keys = {'L': f'{geometry}_L', 'diam': f'{geometry}_diam', 'Ra': f'{part}_Ra',
+                'cm': f'{part}_cm'}
+        geometry_values = {}
+        for attr, key in keys.items():
+            try:
+                geometry_values[attr] = check_section_value(attr, value(key))
+            except (TypeError, ValueError) as err:
+                raise type(err)(f'The parameter {prefix}_{key} ({cell_name} section '
+                                f'{name!r}): {err}') from None
+        section = Section(**geometry_values, v0=v0, end_pts=end_pts)
         section.syns = ['gabaa', 'gabab'] if name == 'soma' else list(RECEPTORS)
         section.mechs = {mech: {attr: value(f'{part}_{attr}') for attr in attrs}
                          for mech, attrs in _MECHANISMS[cell_name].items()}

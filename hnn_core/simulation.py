@@ -173,7 +173,7 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
 
     groups = _dipole_groups(net, plan)
     n_per_layer = net.mesh_shape[0] * net.mesh_shape[1]
-    dpls = []
+    trial_layers = []
     for result in results:
         layers = {}
         for key, cell_types in groups.items():
@@ -181,14 +181,36 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
             for cell_type in cell_types[1:]:
                 series = series + result['dipole'][cell_type]
             layers[key] = series
-        dpls.append(simulated_dipole(result['times'], layers, n_per_layer,
-                                     post if postproc else None))
+        trial_layers.append(layers)
+    _check_finite_dipoles(results, trial_layers)
+    dpls = [simulated_dipole(result['times'], layers, n_per_layer,
+                             post if postproc else None)
+            for result, layers in zip(results, trial_layers)]
     net.cell_response = _cell_response(plan, results)
     for name, times in events.items():
         net.external_drives[name]['events'] = [[t.tolist() for t in trial]
                                                for trial in times]
     return dpls
 
+
+
+def _check_finite_dipoles(results, trial_layers):
+    """A dipole with NaN or inf is an error that says where it went wrong."""
+    bad = []
+    for trial_idx, (result, layers) in enumerate(zip(results, trial_layers)):
+        times = np.asarray(result['times'])
+        for key, series in layers.items():
+            wrong = ~np.isfinite(np.asarray(series, float))
+            if wrong.any():
+                first = int(np.flatnonzero(wrong)[0])
+                bad.append(f'layer {key!r}, trial {trial_idx}, {int(wrong.sum())} of '
+                           f'{len(wrong)} samples from t = {float(times[first])} ms')
+    if bad:
+        shown = '; '.join(bad[:5]) + ('; ...' if len(bad) > 5 else '')
+        raise ValueError(
+            f'The simulated dipole is not finite: {shown}. The voltages overflowed: '
+            'check the values of the cells (mechanisms, geometry), the connection '
+            'weights and the tonic bias amplitudes')
 
 
 def _dipole_groups(net, plan):

@@ -157,6 +157,12 @@ def _compile_templates(net):
         metadata = entry['cell_metadata']
         templates[name] = compile_cell(entry['cell_object'], name,
                                        bool(metadata.get('measure_dipole', False)))
+        if templates[name].measure_dipole and \
+                not np.all(np.isfinite(templates[name].dipole_weights())):
+            raise ValueError(
+                f'net.cell_types[{name!r}]: the dipole of this cell type cannot be '
+                'computed (its weights overflow); the L, diam and Ra of its sections '
+                'give axial resistances too small for double precision')
     return templates
 
 

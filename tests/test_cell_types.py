@@ -260,3 +260,82 @@ def test_writing_a_cell_keeps_its_functions():
     written = cell.to_dict()
     assert written['sections']['basal_1']['mechs']['km']['gbar_km'] == [[0.5], [185.]]
     assert callable(cell.sections['basal_1'].mechs['km']['gbar_km'])
+
+
+def _set(obj, key, value):
+    obj[key] = value
+
+
+@pytest.mark.parametrize('edit, exc, match', [
+    (lambda c: setattr(c.sections['soma'], 'nseg', 0), ValueError,
+     r"section 'soma': nseg must be an integer from 1"),
+    (lambda c: setattr(c.sections['soma'], 'nseg', 1.5), TypeError,
+     r"section 'soma': nseg must be"),
+    (lambda c: setattr(c.sections['soma'], '_diam', 0.), ValueError,
+     r"section 'soma': diam must be"),
+    (lambda c: setattr(c.sections['apical_1'], '_Ra', -1.), ValueError,
+     r"section 'apical_1': Ra must be"),
+    (lambda c: setattr(c.sections['apical_1'], '_L', float('nan')), ValueError,
+     r"section 'apical_1': L must be"),
+    (lambda c: setattr(c.sections['soma'], '_v0', float('inf')), ValueError,
+     r"section 'soma': v0 must be"),
+    (lambda c: _set(c.sections['soma'].mechs['hh2'], 'gnabar_hh2', float('nan')),
+     ValueError, r"section 'soma', mechs\['hh2'\]\['gnabar_hh2'\] must be finite"),
+    (lambda c: _set(c.sections['soma'].mechs['hh2'], 'gnabar_hh2', [[0.5], [np.inf]]),
+     ValueError, r"section 'soma', mechs\['hh2'\]\['gnabar_hh2'\] must be finite"),
+    (lambda c: _set(c.sections['soma'].end_pts[1], 2, float('nan')), ValueError,
+     r"section 'soma': end_pts must be"),
+    (lambda c: _set(c.synapses['ampa'], 'tau1', float('nan')), ValueError,
+     r"synapses\['ampa'\]\['tau1'\] must be"),
+    (lambda c: _set(c.synapses['nmda'], 'tau2', 0.), ValueError,
+     r"synapses\['nmda'\]\['tau2'\] must be"),
+    (lambda c: _set(c.synapses['gabaa'], 'e', float('-inf')), ValueError,
+     r"synapses\['gabaa'\]\['e'\] must be"),
+    (lambda c: _set(c.synapses['gabaa'], 'e', '-80'), TypeError,
+     r"synapses\['gabaa'\]\['e'\] must be"),
+])
+def test_direct_cell_edits_are_checked_before_a_run(edit, exc, match):
+    """Edits that bypass modify_section name the cell type, section and value."""
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    net.add_tonic_bias(cell_type='L5_pyramidal', amplitude=1.)
+    edit(net.cell_types['L5_pyramidal']['cell_object'])
+    with pytest.raises(exc, match='L5_pyramidal.*' + match):
+        simulate_dipole(net, tstop=2., verbose=False, engine='neuron')
+    assert net.cell_response is None
+
+
+def test_geometry_is_checked_when_set_naming_the_section():
+    cell = pyramidal('L5_pyramidal')
+    # NEURON keeps diameters in single precision: 1e-300 um would become 0
+    with pytest.raises(ValueError, match=r"L5Pyr section 'apical_trunk': diam must"):
+        cell.modify_section('apical_trunk', diam=1e-300)
+    with pytest.raises(ValueError, match=r"L5Pyr section 'soma': Ra must be"):
+        cell.modify_section('soma', Ra=-3.)
+    assert cell.sections['soma'].Ra > 0 and cell.sections['apical_trunk'].diam > 1
+    with pytest.raises(ValueError, match='diam must'):
+        Section(L=10., diam=1e-300, Ra=1., cm=1.)
+    with pytest.raises(ValueError, match='pos must be'):
+        pyramidal('L5_pyramidal', pos=(np.nan, 0, 0))
+    with pytest.raises(ValueError, match='pos must be'):
+        basket('L2_basket', pos=(0, 0))
+
+
+@pytest.mark.parametrize('key, value', [('L2Pyr_soma_diam', 0.),
+                                        ('L5Pyr_dend_Ra', float('nan')),
+                                        ('L2Pyr_apicaltrunk_L', -3)])
+def test_cell_values_from_params_name_the_parameter(key, value):
+    params = read_params(DEFAULT_PARAMS)
+    params.update({key: value, 'N_pyr_x': 1, 'N_pyr_y': 1})
+    with pytest.raises(ValueError, match=rf'{key}'):
+        Network(params)
+
+
+@pytest.mark.slow
+def test_a_non_finite_dipole_says_where():
+    net = neymotin_2020_model(mesh_shape=(1, 1))
+    hh2 = net.cell_types['L5_pyramidal']['cell_object'].sections['soma'].mechs['hh2']
+    hh2['gl_hh2'], hh2['el_hh2'] = 1e300, 1e300  # finite, but the voltage overflows
+    with pytest.raises(ValueError, match=r"dipole is not finite: layer 'L5', trial 0, "
+                                         r"\d+ of \d+ samples from t = [\d.]+ ms"):
+        simulate_dipole(net, tstop=2., verbose=False, engine='neuron')
+    assert net.cell_response is None
