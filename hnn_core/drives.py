@@ -536,14 +536,27 @@ def _drive_tstop(dynamics, tstop):
 
 
 def _poisson_times(prng, tstart, tstop, rate):
-    """Homogeneous Poisson process on [tstart, tstop) with rate in Hz."""
-    times = []
-    t = tstart
+    """Homogeneous Poisson process on [tstart, tstop) with rate in Hz.
+
+    The intervals are ``1000 * prng.exponential(1 / rate)`` added one after the
+    other from tstart, as a loop of scalar draws would (hnn-core's rule); they
+    are drawn in blocks, which gives the same numbers (numpy's RandomState
+    draws an array element by element from the same stream, and accumulate adds
+    in order) about a hundred times faster. The draws past tstop are discarded
+    with the stream, which no one reads afterwards.
+    """
+    if not tstart < tstop:
+        return []
+    expected = rate * (tstop - tstart) / 1000.
+    block = int(min(expected + 5 * np.sqrt(expected) + 10, 1e6))
+    t = float(tstart)
+    parts = []
     while t < tstop:
-        t += 1000. * prng.exponential(1. / rate)
-        if t < tstop:
-            times.append(t)
-    return times
+        steps = 1000. * prng.exponential(1. / rate, size=block)
+        times = np.add.accumulate(np.concatenate([[t], steps]))[1:]
+        parts.append(times[times < tstop])
+        t = times[-1]
+    return np.concatenate(parts)
 
 
 def _bursty_times(prng, prng2_seed, dyn, tstop):

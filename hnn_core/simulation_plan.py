@@ -20,12 +20,12 @@ from .drives import (drive_spike_times, recheck_drive, recheck_bias,
                      check_seed_range, expected_event_count)
 from .params import required
 
-# Beyond this many drive spike times a run is refused (about 6 GB and minutes of
-# drawing), and beyond WARN_DRIVE_EVENTS it warns; each time costs about
-# BYTES_PER_EVENT while the run lives (the array, its copy in
-# net.external_drives[...]['events'] as Python floats, NEURON's copy).
-MAX_DRIVE_EVENTS = 1e8
-WARN_DRIVE_EVENTS = 1e7
+# Beyond this many drive spike times a run is refused (about 640 MB, and the
+# engine hands each time to NEURON one by one), and beyond WARN_DRIVE_EVENTS it
+# warns; each time costs about BYTES_PER_EVENT while the run lives (the array,
+# its copy in net.external_drives[...]['events'] as Python floats, NEURON's copy).
+MAX_DRIVE_EVENTS = 1e7
+WARN_DRIVE_EVENTS = 1e6
 BYTES_PER_EVENT = 64
 
 

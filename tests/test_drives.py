@@ -129,3 +129,34 @@ def test_emitted_times_recurrence():
         for k in range(1, 6):
             assert out[k] == (out[k - 1] + listed[k]) - out[k - 1]
         np.testing.assert_allclose(out, listed, rtol=1e-15)
+
+
+def _scalar_poisson_times(prng, tstart, tstop, rate):
+    """hnn-core's rule as a loop of scalar draws."""
+    times, t = [], tstart
+    while t < tstop:
+        t += 1000. * prng.exponential(1. / rate)
+        if t < tstop:
+            times.append(t)
+    return times
+
+
+@pytest.mark.parametrize('rate, tstart, tstop', [(10., 0., 170.), (1e3, 5., 1000.),
+                                                 (37.5, 50., 50.5), (1e5, 0., 20.),
+                                                 (0.1, 0., 100.), (10., 100., 50.)])
+def test_poisson_times_are_those_of_scalar_draws(rate, tstart, tstop):
+    from hnn_core.drives import _poisson_times
+    for seed in range(50):
+        expected = _scalar_poisson_times(np.random.RandomState(seed), tstart, tstop,
+                                         rate)
+        got = _poisson_times(np.random.RandomState(seed), tstart, tstop, rate)
+        assert list(got) == expected  # bit for bit
+
+
+def test_many_poisson_times_are_drawn_quickly():
+    """A million spike times took 15 s as scalar draws."""
+    from _fuzz import liveness
+    from hnn_core.drives import _poisson_times
+    with liveness(8):
+        times = _poisson_times(np.random.RandomState(0), 0., 1000., 1e6)
+    assert 0.99e6 < len(times) < 1.01e6
