@@ -140,6 +140,9 @@ def _check_common(net, name, location, weights_ampa, weights_nmda, synaptic_dela
             raise ValueError("n_drive_cells must be a positive integer when "
                              f"cell_specific is False, got {n_drive_cells!r}")
         n_drive_cells = _check_int('n_drive_cells', n_drive_cells, minimum=1)
+        from .network import _check_gid_budget
+        _check_gid_budget(net._n_gids, n_drive_cells, 'n_drive_cells',
+                          f'{n_drive_cells} drive cells')
     if seedcore is not None and event_seed is not None:
         raise ValueError('Give either seedcore (hnn-core 0.1 seeding) or event_seed '
                          '(hnn-core 0.6 seeding), not both')

@@ -64,6 +64,25 @@ def _grid_positions(n_x, n_y, inplane_distance, layer_separation):
     return positions, origin
 
 
+# gids are stored as int32 (connectivity.GID_DTYPE)
+GID_MAX = 2 ** 31 - 1
+# what a gid costs in the description (its position, pos_dict entry, share of the
+# connections' arrays), a lower bound of what a run needs
+_BYTES_PER_GID = 200
+
+
+def _check_gid_budget(n_existing, n_new, name, what):
+    """Refuse more gids than int32 holds or than memory can describe."""
+    from .simulation_plan import available_memory
+    total = n_existing + n_new
+    available = available_memory()
+    if total > GID_MAX or total * _BYTES_PER_GID > available:
+        raise ValueError(
+            f'{name} gives {what}, {total:.3g} gids in all, more than the network '
+            f'can hold (at most {GID_MAX} gids, and about '
+            f'{available / _BYTES_PER_GID:.3g} in the memory available)')
+
+
 def _check_positions(name, positions):
     try:
         arr = np.array([tuple(float(c) for c in pos) for pos in positions], float)
@@ -208,6 +227,12 @@ class Network:
             raise ValueError(f'mesh_shape must be (n_x, n_y), got {mesh_shape!r}')
         self.mesh_shape = (_check_int('mesh_shape[0]', mesh_shape[0], minimum=1),
                            _check_int('mesh_shape[1]', mesh_shape[1], minimum=1))
+        if cell_types is None:
+            n_x, n_y = self.mesh_shape
+            # pyramidal cells on every grid point of both layers, basket cells on
+            # about a third of them
+            _check_gid_budget(0, 3 * n_x * n_y, 'mesh_shape',
+                              f'{n_x} x {n_y} grid points')
         self._inplane_distance = _INPLANE_DISTANCE
         self._layer_separation = _LAYER_SEPARATION
         self.cell_types = dict()

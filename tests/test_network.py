@@ -249,3 +249,17 @@ def test_removing_drives_frees_their_gids():
     assert drive_spikes == {4: 6.0, 5: 7.0, 6: 8.0}
     net.clear_drives()
     assert net.external_drives == {} and list(net.gid_ranges) == list(CELL_TYPES)
+
+
+@pytest.mark.parametrize('make, name', [
+    (lambda: neymotin_2020_model(mesh_shape=(10 ** 5, 10 ** 5)), 'mesh_shape'),
+    (lambda: neymotin_2020_model(mesh_shape=(2 ** 40, 1)), 'mesh_shape'),
+    (lambda: neymotin_2020_model(mesh_shape=(1, 1)).add_evoked_drive(
+        'ev', mu=1., sigma=1., numspikes=1, location='proximal',
+        weights_ampa={'L2_pyramidal': 0.01}, cell_specific=False,
+        n_drive_cells=10 ** 12), 'n_drive_cells'),
+])
+def test_networks_too_large_to_hold_are_refused(make, name):
+    from _fuzz import liveness
+    with liveness(20), pytest.raises(ValueError, match=rf'{name}.*gids'):
+        make()
