@@ -537,7 +537,8 @@ def _name_of(gid, lookup):
     for name, gids in lookup:
         if gid in gids:
             return name
-    raise ValueError(f'gid {gid} is in none of the gid ranges')
+    raise ValueError(f'gid {gid} is in none of the gid ranges (gid_ranges holds '
+                     f'{", ".join(repr(name) for name, _ in lookup) or "nothing"})')
 
 
 def _read_spike_file(fname):

@@ -359,7 +359,8 @@ def test_gid_ranges_are_checked(tmp_path):
             read_spikes(tmp_path / 'spk.txt', gid_ranges=gid_ranges)
     # a list of gids types only its gids, not the span between them
     (tmp_path / 'two.txt').write_text('1.0\t1\n2.0\t2\n')
-    with pytest.raises(ValueError, match='gid 2 is in none of the gid ranges'):
+    with pytest.raises(ValueError, match=r"gid 2 is in none of the gid ranges "
+                       r"\(gid_ranges holds 'a', 'b'\)"):
         read_spikes(tmp_path / 'two.txt', gid_ranges={'a': [1, 3], 'b': [0]})
 
 
