@@ -255,13 +255,15 @@ def _settings(args):
                                          _positive_int)
     tstop = args.tstop or _from_file(params, 'tstop', '--tstop', _positive_float)
     dt = args.dt or _from_file(params, 'dt', '--dt', _positive_float)
+    tstop_name = '--tstop' if args.tstop else "the parameter file's tstop"
+    dt_name = '--dt' if args.dt else "the parameter file's dt"
     if dt > tstop:
-        raise _UsageError(f'the time step ({dt} ms) is longer than the simulation '
-                          f'({tstop} ms)')
-    n_samples = round(tstop / dt) + 1
+        raise _UsageError(f'the time step ({dt_name}: {dt} ms) is longer than the '
+                          f'simulation ({tstop_name}: {tstop} ms)')
+    n_samples = tstop / dt + 1  # a float: --tstop 1e308 makes more than any int
     if n_samples > _MAX_SAMPLES:
-        raise _UsageError(f'{tstop:g} ms in steps of {dt:g} ms are {n_samples:.3g} '
-                          f'samples, more than NEURON records ({_MAX_SAMPLES}); '
+        raise _UsageError(f'{tstop:g} ms in steps of {dt:g} ms need more than '
+                          f'{_MAX_SAMPLES} samples, which NEURON cannot record; '
                           'give a shorter --tstop or a longer --dt')
     dt_source = (f'--dt {args.dt:.15g}' if args.dt else
                  f"the parameter file's dt ({dt} ms)")
@@ -275,13 +277,16 @@ def _settings(args):
     if op.exists(args.out) and not op.isdir(args.out):
         raise _UsageError(f'--out {args.out} is a file, not a directory')
     smooth, scale = _postproc_settings(args, params)
+    smooth_name = ('--smooth' if args.smooth is not None else
+                   "--hnn-postproc (the parameter file's dipole_smooth_win)")
     if 0 < smooth < 1:
-        raise _UsageError(f'the smoothing window must be 0 (none) or at least 1 ms, '
-                          f'got {smooth} ms')
-    if round(smooth / dt) > round(tstop / dt) + 1:
-        raise _UsageError(f'the smoothing window ({smooth} ms) is longer than the '
-                          f'simulation ({tstop} ms); use a longer --tstop or '
-                          'a shorter --smooth')
+        raise _UsageError(f'{smooth_name}: the smoothing window must be 0 (none) or '
+                          f'at least 1 ms, got {smooth} ms')
+    window = smooth / dt
+    if not math.isfinite(window) or round(window) > round(tstop / dt) + 1:
+        raise _UsageError(f'{smooth_name}: the smoothing window ({smooth} ms) is '
+                          f'longer than the simulation ({tstop} ms); use a longer '
+                          '--tstop or a shorter --smooth')
     try:
         # last of the checks, as it creates the folder: a run learns before
         # simulating, not after, that it could not keep its results

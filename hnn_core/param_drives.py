@@ -10,6 +10,7 @@ plus the drive's first gid.
 
 import math
 import numbers
+import re
 import warnings
 
 from .params import _count_evoked_inputs, required
@@ -109,7 +110,8 @@ def _evoked_specs(net, p, prefix, k):
     return dict(kind='evoked', location='proximal' if prefix == 'evprox' else 'distal',
                 seed=seed, space_constant=3.0, weights_ampa=ampa, weights_nmda=nmda,
                 synaptic_delays=delays,
-                keys=f'*_{key}',
+                keys={'mu': f't_{key}', 'sigma': f'sigma_t_{key}',
+                      'numspikes': f'numspikes_{key}', 'seed': f'prng_seedcore_{key}'},
                 kwargs=dict(mu=_number(p, f't_{key}'),
                             sigma=_number(p, f'sigma_t_{key}', minimum=0),
                             numspikes=_integer(p, f'numspikes_{key}', minimum=1),
@@ -149,7 +151,13 @@ def _bursty_specs(net, p, where):
     return dict(kind='bursty', location='proximal' if where == 'prox' else 'distal',
                 seed=_integer(p, f'prng_seedcore_input_{where}'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=nmda, synaptic_delays=delays,
-                keys=f'*_{where}', kwargs=kwargs)
+                keys={'tstart': f't0_input_{where}', 'tstart_std':
+                      f't0_input_stdev_{where}', 'tstop': f'tstop_input_{where}',
+                      'burst_rate': f'f_input_{where}', 'burst_std': f'f_stdev_{where}',
+                      'numspikes': f'events_per_cycle_{where}',
+                      'repeats': f'repeats_{where}', 'n_drive_cells': f'repeats_{where}',
+                      'seed': f'prng_seedcore_input_{where}'},
+                kwargs=kwargs)
 
 
 def _gauss_specs(net, p):
@@ -162,7 +170,8 @@ def _gauss_specs(net, p):
     return dict(kind='gaussian', location='proximal',
                 seed=_integer(p, 'prng_seedcore_extgauss'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=None, synaptic_delays=delays,
-                keys='*_Gauss_*',
+                keys={'mu': 'L2Basket_Gauss_mu', 'sigma': 'L2Basket_Gauss_sigma',
+                      'seed': 'prng_seedcore_extgauss'},
                 kwargs=dict(mu=mu, sigma=_number(p, 'L2Basket_Gauss_sigma', minimum=0),
                             numspikes=50))
 
@@ -185,7 +194,9 @@ def _poisson_specs(net, p):
     return dict(kind='poisson', location='proximal',
                 seed=_integer(p, 'prng_seedcore_extpois'), space_constant=100.,
                 weights_ampa=ampa, weights_nmda=nmda, synaptic_delays=delays,
-                keys='*_Pois_*, t0_pois, T_pois',
+                keys={'tstart': 't0_pois', 'tstop': 'T_pois',
+                      'rate_constant': '<type>_Pois_lamtha',
+                      'seed': 'prng_seedcore_extpois'},
                 kwargs=dict(tstart=max(0, t0), tstop=max(0, t1), rate_constant=rates))
 
 
@@ -249,9 +260,14 @@ def add_drives_from_params(net):
                 **spec['kwargs'])
         except (TypeError, ValueError) as err:
             # what the values checked above do not catch (e.g. a burst longer
-            # than its period): say which drive and which keys of the file
-            raise type(err)(f'{_source(p)}the drive {name!r} of the parameters '
-                            f'({spec["keys"]}): {err}') from None
+            # than its period): say which drive, and the file keys of the
+            # arguments the message names
+            keys = dict(spec['keys'], **{seed_arg: spec['keys']['seed']})
+            named = [f'{arg} is {key}' for arg, key in keys.items()
+                     if re.search(rf'\b{arg}\b', str(err))]
+            raise type(err)(f'{_source(p)}the drive {name!r} of the parameters: {err} '
+                            f'({"; ".join(named) or "keys " + ", ".join(keys.values())})'
+                            ) from None
         if spec['kind'] == 'gaussian':
             net.external_drives[name]['type'] = 'gaussian'
         if seed_arg == 'event_seed':

@@ -274,9 +274,16 @@ def test_subprocess_run_and_help(tmp_path):
     (['--jobs', '2'], '--jobs needs --backend joblib'),
     (['--mesh', '0', '1'], 'argument --mesh: must be at least 1'),
     (['--tstop', '-5'], 'argument --tstop: must be greater than 0'),
-    (['--dt', '30'], 'time step (30.0 ms) is longer than the simulation'),
-    (['--smooth', '0.5'], 'at least 1 ms'),
-    (['--hnn-postproc'], 'smoothing window (30.0 ms) is longer than the simulation'),
+    (['--dt', '30'], 'the time step (--dt: 30.0 ms) is longer than the simulation '
+                     '(--tstop: 20.0 ms)'),
+    (['--smooth', '0.5'], '--smooth: the smoothing window must be 0 (none) or at '
+                          'least 1 ms'),
+    (['--hnn-postproc'], "--hnn-postproc (the parameter file's dipole_smooth_win): "
+                         'the smoothing window (30.0 ms) is longer than the simulation'),
+    (['--tstop', '1e308'], '1e+308 ms in steps of 0.025 ms need more than 2147483647 '
+                           'samples'),
+    (['--smooth', '1e308'], '--smooth: the smoothing window (1e+308 ms) is longer '
+                            'than the simulation'),
     (['--out'], 'expected one argument'),
     (['params.txt'], 'must end in .json or .param'),
     (['--out', 'params.txt'], '--out params.txt is a file, not a directory'),
