@@ -252,8 +252,10 @@ def plot_psd(dpl, fmin=0, fmax=None, tmin=None, tmax=None, layer='agg', ax=None,
         raise ValueError(f'fmin and fmax must satisfy 0 <= fmin < fmax <= {nyquist:g} '
                          f'Hz (half the sampling frequency), got fmin={fmin} and '
                          f'fmax={fmax}')
-    freqs, psds = periodogram(data, fs=sfreq, window='hamming', detrend='constant',
-                              scaling='density', axis=-1)
+    with np.errstate(over='ignore', invalid='ignore'):
+        freqs, psds = periodogram(data, fs=sfreq, window='hamming',
+                                  detrend='constant', scaling='density', axis=-1)
+    _check_finite_power(psds, 'spectral density')
     mask = (freqs >= fmin) & (freqs <= fmax)
     if not mask.any():
         raise ValueError(f'No frequency of the spectrum lies between fmin={fmin} and '
@@ -266,6 +268,12 @@ def plot_psd(dpl, fmin=0, fmax=None, tmin=None, tmax=None, layer='agg', ax=None,
     ax.set_ylabel(f'Power spectral density (({unit})² / Hz)')
     ax.set_title(_averaged_title(layer, len(dpls)))
     return _show(fig, show)
+
+
+def _check_finite_power(values, what):
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f'The {what} of dpl overflows (is not finite): its values '
+                         'are too large to analyse; scale the dipole down first')
 
 
 def _edges(centers, half_width):
@@ -340,9 +348,12 @@ def plot_tfr_morlet(dpl, freqs, n_cycles=7., tmin=None, tmax=None, layer='agg',
     elif not np.all(steps > 0):
         raise ValueError(f'freqs must be strictly increasing or strictly decreasing, '
                          f'got {freqs}')
-    data = data - data.mean(axis=-1, keepdims=True)
-    power = tfr_array_morlet(data, sfreq, freqs, n_cycles=n_cycles,
-                             padding=padding).mean(axis=0)[:, ::decim]
+    with np.errstate(over='ignore', invalid='ignore'):
+        data = data - data.mean(axis=-1, keepdims=True)
+        _check_finite_power(data, 'mean-removed dipole')
+        power = tfr_array_morlet(data, sfreq, freqs, n_cycles=n_cycles,
+                                 padding=padding).mean(axis=0)[:, ::decim]
+    _check_finite_power(power, 'power')
     times = times[::decim]
     fig, ax = _get_ax(ax)
     mesh = ax.pcolormesh(_edges(times, 500. * decim / sfreq), _edges(freqs, 0.5),

@@ -1308,3 +1308,12 @@ def test_plot_spikes_hist_names_bad_spike_types(cell_response):
     for spike_types in ([['evprox']], [3], [None]):
         with pytest.raises(TypeError, match=r'spike_types\[0\] must be'):
             plot_spikes_hist(cell_response, spike_types=spike_types, show=False)
+
+
+def test_dipole_plots_name_values_too_large():
+    """Values near the float limit: the spectra overflow; the error names dpl."""
+    huge = Dipole(np.arange(100) * 0.5, 1.7e308 * np.sin(np.arange(100.)))
+    with pytest.raises(ValueError, match='dpl'):
+        plot_psd(huge, show=False)
+    with pytest.raises(ValueError, match='dpl'):
+        plot_tfr_morlet(huge, [100.], show=False)
