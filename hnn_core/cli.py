@@ -7,8 +7,11 @@ published evoked response. Dipoles are written raw (nAm) unless post-processing
 is asked for (``--smooth``, ``--scale``, ``--hnn-postproc``).
 
 Exit codes: 0 success, 1 the run failed (unreadable parameter file, simulation,
-MPI or output error), 2 bad command line, 130 interrupted. Errors are reported
-as one line ``hnn-core: error: <message>`` on stderr, without a traceback.
+MPI or output error), 2 bad command line (including an output folder that
+cannot take files, found before the run), 130 interrupted. Errors are reported
+as one line ``hnn-core: error: <message>`` on stderr, without a traceback; a
+file that cannot be written (e.g. a full disk) is named, and is not left behind
+in part.
 """
 
 import argparse
@@ -59,8 +62,9 @@ progress:
   elapsed time only). --quiet turns it off.
 
 exit status: 0 success, 1 the run failed (e.g. a parameter file that cannot be
-  read, an MPI error), 2 bad command line (including a parameter file that does
-  not exist), 130 interrupted.
+  read, an MPI error, a full disk), 2 bad command line (including a parameter
+  file that does not exist, and an --out folder that cannot take files, which
+  is checked before the run), 130 interrupted.
 
 examples:
   hnn-core simulate --plot

@@ -435,6 +435,16 @@ def read_params(params_fname):
     Returns
     -------
     params : Params
+
+    Notes
+    -----
+    Errors name the file and the key (or line): a value that is not finite
+    (``NaN``, ``Infinity``, ``1e999``, ``nan`` or ``inf``), of the wrong kind,
+    or nested more than 100 levels deep is a ValueError. Warnings, naming the
+    file, say what is not used as written: a key set twice (the last value is
+    used), keys no HNN version defines, tonic inputs with a current (dropped,
+    as in hnn-core 0.6.1), and the defaults taken for parameters that HNN's
+    files hold but this one does not set.
     """
     _validate_type(params_fname, 'path-like', 'params_fname')
     ext = op.splitext(str(params_fname))[1]
