@@ -222,9 +222,8 @@ def test_read_dipole_fname(fname):
 @given(func=st.sampled_from(['plot', 'plot_psd', 'plot_tfr_morlet']),
        arg=st.sampled_from(['ax', 'tmin', 'tmax', 'layer', 'decim', 'fmin', 'fmax',
                             'freqs', 'n_cycles']),
-       value=st.one_of(scalars, value_lists(3)))
-def test_dipole_plots(func, arg, value):
-    dpl = good_dipole()
+       value=st.one_of(scalars, value_lists(3)), dpl=dipoles())
+def test_dipole_plots(func, arg, value, dpl):
     kwargs = dict(show=False)
     allowed = {'plot': ('ax', 'tmin', 'tmax', 'layer', 'decim'),
                'plot_psd': ('ax', 'tmin', 'tmax', 'layer', 'fmin', 'fmax'),
@@ -235,7 +234,7 @@ def test_dipole_plots(func, arg, value):
         kwargs['freqs'] = [100., 200.]
     kwargs[arg] = value
     result = case(getattr(dpl, func), **kwargs)
-    outcome(result, (arg, 'window', 'layer'), lambda fig: fig.axes)
+    outcome(result, (arg, 'window', 'layer', 'dpl'), lambda fig: fig.axes)
     plt.close('all')
 
 
