@@ -92,7 +92,7 @@ def _close_figures():
 
 
 # -- Dipole ------------------------------------------------------------------------
-@settings(max_examples=120)
+@settings(max_examples=110)
 @given(times=st.one_of(st.just(TIMES), value_lists(N_TIMES)),
        data=st.one_of(value_lists(N_TIMES),
                       st.dictionaries(st.sampled_from(['agg', 'L2', 'L5', 3]),
@@ -104,7 +104,7 @@ def test_dipole_constructor(times, data, nave):
     outcome(result, ('times', 'data', 'nave'), assert_finite_dipole)
 
 
-@settings(max_examples=90)
+@settings(max_examples=80)
 @given(method=st.sampled_from(['smooth', 'savgol_filter', 'scale', 'copy']),
        value=scalars, dpl=dipoles())
 def test_dipole_methods(method, value, dpl):
@@ -118,7 +118,7 @@ def test_dipole_methods(method, value, dpl):
             np.testing.assert_array_equal(dpl.data[layer], values)
 
 
-@settings(max_examples=80)
+@settings(max_examples=75)
 @given(tstart=st.one_of(st.just(0.), scalars), tstop=st.one_of(st.none(), scalars),
        weights=st.one_of(st.none(), value_lists(N_TIMES)), sim=dipoles(),
        exp=dipoles(n_times=N_TIMES // 2))
@@ -204,7 +204,7 @@ def npz_files(draw, tmp_dir):
     return fname
 
 
-@settings(max_examples=80)
+@settings(max_examples=75)
 @given(data=st.data())
 def test_read_dipole_npz(tmp_path_factory, data):
     fname = data.draw(npz_files(str(tmp_path_factory.mktemp('npz'))))
@@ -257,7 +257,7 @@ def spike_trials(draw, good, bad):
     return out
 
 
-@settings(max_examples=90)
+@settings(max_examples=85)
 @given(spike_times=spike_trials(st.floats(0., 1e3), scalars),
        spike_gids=spike_trials(st.integers(0, 10), spike_gid_values),
        spike_types=spike_trials(st.just('L2_basket'), types),
@@ -303,7 +303,7 @@ gid_range_values = st.one_of(
     st.builds(range, st.integers(0, 3), st.integers(4, 12), st.integers(1, 3)))
 
 
-@settings(max_examples=85)
+@settings(max_examples=80)
 @given(contents=spike_files(),
        gid_ranges=st.one_of(st.none(), st.just({'L2_basket': range(0, 13)}),
                             st.dictionaries(st.one_of(st.sampled_from(['a', 'b']),
