@@ -1,7 +1,6 @@
 """Spikes (and, when recorded, voltages) of every cell, trial by trial."""
 
 import glob
-import numbers
 import os
 import warnings
 from collections import Counter

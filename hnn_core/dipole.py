@@ -40,7 +40,8 @@ def _finite(name, value, **bounds):
 
 
 def _checked_result(arrays, what):
-    """``arrays`` (layer -> values) unless a value overflowed; ValueError naming ``what``."""
+    """``arrays`` (layer -> values), unless a value overflowed (ValueError naming
+    ``what``)."""
     for layer, values in arrays.items():
         if not np.all(np.isfinite(values)):
             raise ValueError(f'{what} gives non-finite values (overflow) in the '
