@@ -235,15 +235,19 @@ def _signals_end_run():
     process still ends as that signal ends it (status -15 for SIGTERM). Ignored
     signals, and those handled by foreign C code, are left alone. Once the run
     is ending, further signals are absorbed until its (bounded) cleanup is
-    done. The previous handlers are restored when the block ends. Only the main thread can install
+    done. The previous handlers are restored when the block ends; a signal
+    arriving meanwhile is passed on to them. Only the main thread can install
     handlers; elsewhere nothing is changed.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    saved, ending = {}, []
+    saved, ending, done, late = {}, [], [], []
 
     def handler(signum, frame):
+        if done:  # the handlers are being put back: the restored one gets it
+            late.append(signum)
+            return
         if ending:  # already unwinding: let the cleanup finish
             return
         previous = saved[signum][0]
@@ -256,6 +260,13 @@ def _signals_end_run():
             ending.append(signum)
             raise
 
+    def restore():
+        done.append(True)
+        _restore_handlers(saved)
+        saved.clear()
+        while late:
+            signal.raise_signal(late.pop(0))
+
     try:
         for signum in _ENDING_SIGNALS:
             previous = signal.getsignal(signum)
@@ -267,12 +278,11 @@ def _signals_end_run():
     except _EndedBySignal as err:
         if err.handler is not handler:
             raise
-        _restore_handlers(saved)
-        saved = {}
+        restore()
         signal.raise_signal(err.signum)  # the default action: the process ends here
         raise SystemExit(128 + err.signum)  # were the signal blocked
     finally:
-        _restore_handlers(saved)
+        restore()
 
 
 def _restore_handlers(saved):

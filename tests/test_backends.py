@@ -5,6 +5,7 @@ import os.path as op
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -125,6 +126,32 @@ def test_signal_handlers_are_the_users_again_after_a_run():
         assert dispositions() == before
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_signal_while_handlers_are_restored(tmp_path):
+    """SIGTERM just as a run ends, while its handlers are being put back, still
+    ends the process as SIGTERM does (not with a stray internal exception)."""
+    script = tmp_path / 'late_signal.py'
+    script.write_text(textwrap.dedent('''
+        import os, signal
+        from hnn_core import backends
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        set_sigaction = backends._set_sigaction
+
+        def late(signum, raw):
+            if signum == signal.SIGINT:  # SIGTERM's handler is still the run's
+                os.kill(os.getpid(), signal.SIGTERM)
+            set_sigaction(signum, raw)
+
+        backends._set_sigaction = late
+        with backends._signals_end_run():
+            pass
+        print('survived')
+    '''))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == -signal.SIGTERM, (proc.returncode, proc.stderr)
+    assert 'survived' not in proc.stdout
 
 
 # --- signals during a run: nothing of the run may survive it -------------------
