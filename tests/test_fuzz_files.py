@@ -42,7 +42,11 @@ special = st.sampled_from([
     math.nan, math.inf, -math.inf, Raw('1e999'), Raw('-1e999'), Raw('NaN'),
     Raw('-Infinity'), 0, -1, 1, 0.5, -0.5, 1e308, -1e308, 5e-324, 10 ** 30, True,
     False, None, '', 'normal', 'uniform', 'nan', 'inf', '1e999'])
-numbers_ = st.one_of(st.floats(), st.integers(-10 ** 20, 10 ** 20))
+# no subnormal floats from hypothesis: once NEURON is loaded in the process (other
+# test files), the processor flushes them to zero and hypothesis refuses to draw
+# them; 5e-324 above keeps one in the cases
+numbers_ = st.one_of(st.floats(allow_subnormal=False),
+                     st.integers(-10 ** 20, 10 ** 20))
 containers = st.one_of(st.lists(st.integers(), max_size=3),
                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
                        st.just([[[[1]]]]))
@@ -110,7 +114,8 @@ param_texts = st.one_of(
     st.sampled_from(['nan', 'NaN', 'inf', '-inf', 'Infinity', '1e999', '-1e999',
                      '1e308', '-1', '0', '1.5.3', 'abc', '', '0x10', '1_000', '١٢',
                      '1e-400', ' 3 ', 'normal', 'uniform', 'True', '\x00']),
-    st.floats().map(repr), st.integers(-10 ** 20, 10 ** 20).map(str),
+    st.floats(allow_subnormal=False).map(repr),
+    st.integers(-10 ** 20, 10 ** 20).map(str),
     st.text(st.characters(blacklist_characters='\r\n'), max_size=6))
 
 
@@ -233,7 +238,7 @@ DRIVE_KEYS = [
 drive_values = st.one_of(
     st.sampled_from([0, -1, 1, 2.5, 1e6, -1e6, 1e300, 0.1, 170., 2 ** 40, True,
                      'uniform', 'x']),
-    st.floats(-1e3, 1e3), st.integers(-50, 50))
+    st.floats(-1e3, 1e3, allow_subnormal=False), st.integers(-50, 50))
 
 
 def _per_type(value):
