@@ -298,7 +298,8 @@ def _settings(args):
     except OSError as err:
         raise _UsageError(err.strerror) from None
     return _Settings(params=params, n_trials=n_trials,
-                     tstop=tstop, dt=dt, dt_source=dt_source, mesh=mesh, backend=args.backend, jobs=jobs,
+                     tstop=tstop, dt=dt, dt_source=dt_source, mesh=mesh,
+                     backend=args.backend, jobs=jobs,
                      smooth=smooth, scale=scale, out=args.out, plot=args.plot,
                      quiet=args.quiet)
 

@@ -59,7 +59,8 @@ _KNOWN_EXTRA = re.compile(
 # Keys of the template that HNN's own files (default.json, default.param) do not
 # hold: a file without them takes their defaults as intended, so nobody is told.
 _NOT_IN_HNN_FILES = re.compile(
-    r'^((L2Basket|L2Pyr|L5Basket|L5Pyr)_Gauss_(A_weight|mu|sigma)|distribution_(prox|dist)'
+    r'^((L2Basket|L2Pyr|L5Basket|L5Pyr)_Gauss_(A_weight|mu|sigma)'
+    r'|distribution_(prox|dist)'
     r'|dt_evprox0_(evdist|evprox1)|record_(isoma|vsoma)|sim_prefix|spec_cmap)$')
 # The defaults that shape a run most, named first when a file lacks them.
 _MAIN_KEYS = ('N_pyr_x', 'N_pyr_y', 'tstop', 'dt', 'N_trials', 'celsius', 'threshold')

@@ -1,6 +1,5 @@
 """The ``hnn-core simulate`` command line: files, values, progress and errors."""
 import contextlib
-import errno
 import io
 import json
 import os

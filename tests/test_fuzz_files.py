@@ -224,7 +224,7 @@ def test_legacy_parameter_files(fuzz_dir, spec):
     _assert_good_params(result)
 
 
-# -- drives from parameter files ---------------------------------------------------------
+# -- drives from parameter files ----------------------------------------------------
 DRIVE_KEYS = [
     't_evprox_1', 'sigma_t_evprox_1', 'numspikes_evprox_1', 'gbar_evprox_1_L2Pyr_ampa',
     'gbar_evdist_1_L5Pyr_nmda', 'prng_seedcore_evprox_1', 'sync_evinput',

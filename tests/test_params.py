@@ -358,10 +358,11 @@ def test_params_write_is_atomic(tmp_path, monkeypatch, ext):
 
     import hnn_core.params as params_module
     import hnn_core._fileio as fileio
-    monkeypatch.setattr(params_module, 'open', lambda *a, **k: _FullDisk(real_open(*a, **k)),
-                        raising=False)
+    monkeypatch.setattr(params_module, 'open',
+                        lambda *a, **k: _FullDisk(real_open(*a, **k)), raising=False)
     real_fdopen = fileio.os.fdopen
-    monkeypatch.setattr(fileio.os, 'fdopen', lambda *a, **k: _FullDisk(real_fdopen(*a, **k)))
+    monkeypatch.setattr(fileio.os, 'fdopen',
+                        lambda *a, **k: _FullDisk(real_fdopen(*a, **k)))
     with pytest.raises(OSError, match=rf'params\{ext}.*No space left'):
         params.write(fname)
     assert fname.read_text() == before
