@@ -192,7 +192,7 @@ def _assert_good_params(params):
 
 
 # -- parameter files ----------------------------------------------------------------
-@settings(max_examples=250)
+@settings(max_examples=230)
 @given(spec=json_param_files())
 def test_json_parameter_files(fuzz_dir, spec):
     kind, data, mutated, pairs = spec
@@ -260,7 +260,7 @@ def _drive_values_are_sane(net):
         assert isinstance(seed, int), (name, seed)
 
 
-@settings(max_examples=50)
+@settings(max_examples=45)
 @given(changes=st.dictionaries(st.sampled_from(DRIVE_KEYS), drive_values, min_size=1,
                                max_size=2),
        legacy_mode=st.booleans())
@@ -344,7 +344,7 @@ def _assert_good_network(net):
         assert nc['A_weight'] >= 0 and nc['A_delay'] >= 0 and nc['lamtha'] > 0
 
 
-@settings(max_examples=90)
+@settings(max_examples=80)
 @given(spec=configuration_files())
 def test_network_configuration_files(fuzz_dir, spec):
     kind, data, path = spec
@@ -440,3 +440,51 @@ def test_command_line_options(cli_folder, data):
     assert math.isfinite(result.smooth) and (result.smooth == 0 or result.smooth >= 1)
     assert math.isfinite(result.scale) and result.scale > 0
     assert os.access(result.out, os.W_OK) and op.isdir(result.out)
+
+
+# -- the command line, run ------------------------------------------------------------
+RUN_KEYS = ['celsius', 'threshold', 't_evprox_1', 'sigma_t_evprox_1',
+            'numspikes_evdist_1', 'gbar_evprox_1_L5Pyr_ampa', 'L2Pyr_soma_gkbar_hh2',
+            'L5Pyr_dend_gbar_ca', 'gbar_L2Pyr_L2Pyr_ampa', 'sync_evinput',
+            'f_input_prox', 'input_prox_A_weight_L5Pyr_ampa', 't0_input_prox',
+            'L2Basket_Gauss_mu', 'dipole_scalefctr', 'dipole_smooth_win']
+# moderate values only: each case simulates. Huge ones are the cases above (a
+# Poisson drive ending at T_pois = 1e300 ms draws events for as long: drives.py)
+run_values = st.one_of(st.sampled_from([0, -1, 1, 2.5, 170., 1e-3, 'x', True]),
+                       st.floats(-1e3, 1e3, allow_subnormal=False),
+                       st.integers(-5, 50))
+
+
+@settings(max_examples=10)
+@given(changes=st.dictionaries(st.sampled_from(RUN_KEYS), run_values, min_size=1,
+                               max_size=2),
+       postproc=st.booleans())
+def test_command_line_runs(fuzz_dir, changes, postproc):
+    """A tiny run (1 x 1 grid, 3 ms) of a parameter file with changed values: exit
+    0 and finite dipoles, or one error line naming the file and a changed key."""
+    import contextlib
+    import io
+    from hnn_core import read_dipole
+    from hnn_core.cli import main
+    fname = _write(fuzz_dir, 'fuzz_run.json', json.dumps(dict(DEFAULT, **changes))
+                   .encode())
+    out_dir = op.join(fuzz_dir, 'run_out')
+    argv = ['simulate', fname, '--mesh', '1', '1', '--tstop', '3', '--quiet',
+            '--out', out_dir] + (['--hnn-postproc', '--smooth', '0'] if postproc else [])
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = case(main, argv)
+    errors = [line for line in stderr.getvalue().splitlines()
+              if line.startswith('hnn-core: error: ')]
+    if code == 0:
+        event('accepted')
+        assert not errors
+        dpl = read_dipole(op.join(out_dir, 'dipole_0.txt'))
+        for values in dpl.data.values():
+            assert all(math.isfinite(v) for v in values)
+        return
+    event(f'refused: exit {code}')
+    assert code in (1, 2), code
+    assert len(errors) == 1 and 'Traceback' not in stderr.getvalue()
+    assert_names(ValueError(errors[0]), 'fuzz_run.json')
+    assert_names(ValueError(errors[0]), *changes)
