@@ -69,6 +69,13 @@ class JoblibBackend(_Backend):
         backend offers (the usable cores, by default). With 1, trials run one
         after another in this process.
 
+    Notes
+    -----
+    Ctrl-C (SIGINT), SIGTERM (``timeout``, batch schedulers) or SIGHUP during a
+    parallel run stop its workers before this process ends as the signal asks
+    (KeyboardInterrupt, or the signal's default action). The signal handlers
+    this needs are installed in the main thread for the run only.
+
     Examples
     --------
     >>> with JoblibBackend(n_jobs=2):                     # doctest: +SKIP
@@ -397,6 +404,15 @@ class MPIBackend(_Backend):
         Number of MPI ranks; None uses the cores this process may run on.
     mpi_cmd : str
         The MPI launcher (``mpiexec``, ``mpirun`` or a full path).
+
+    Notes
+    -----
+    Ctrl-C (SIGINT), SIGTERM (``timeout``, batch schedulers) or SIGHUP during a
+    run end ``mpiexec`` and every rank, a stuck or stopped one included (killed
+    if it has not ended 2 s after SIGTERM), and remove the run's folder, before
+    this process ends as the signal asks (KeyboardInterrupt, or the signal's
+    default action). The signal handlers this needs are installed in the main
+    thread for the run only.
     """
 
     def __init__(self, n_procs=None, mpi_cmd='mpiexec'):

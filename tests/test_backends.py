@@ -233,8 +233,9 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.):
     env = dict(os.environ, TMPDIR=tmpdir, JOBLIB_TEMP_FOLDER=tmpdir,
                HNN_CORE_SIGNAL_TEST=run_id)
     with open(op.join(workdir, 'stderr.txt'), 'w+') as err:
-        proc = subprocess.Popen([sys.executable, script], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen([sys.executable, script], env=env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=err)
         try:
             # mid-run: both workers exist and have simulated for a while
             deadline = time.time() + 180
