@@ -168,8 +168,8 @@ from conftest import small_evoked_net
 from hnn_core import simulate_dipole, JoblibBackend, MPIBackend
 backend = MPIBackend(n_procs=2) if {kind!r} == 'mpi' else JoblibBackend(n_jobs=2)
 with backend:
-    # silent: a rank's output must not be what wakes the parent up
-    simulate_dipole(small_evoked_net(), tstop=1e5, n_trials=2, verbose=False)
+    # silent unless asked: a rank's output must not be what wakes the parent up
+    simulate_dipole(small_evoked_net(), tstop=1e5, n_trials=2, verbose={verbose!r})
 '''
 # the processes doing the work: MPI ranks, loky or multiprocessing workers
 _WORKER_MARKS = {'mpi': 'hnn_core.engine._mpi_child', 'joblib': 'joblib'}
@@ -211,7 +211,8 @@ def _processes_of_run(marker):
     return found
 
 
-def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.):
+def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.,
+                      verbose=False):
     """Signal a child Python running two trials on 2 jobs (or ranks) mid-run.
 
     Returns (seconds from the signal until every process of the run had ended,
@@ -219,7 +220,7 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.):
     still running then; the child's return code; its stderr; what was left in
     its private TMPDIR). Whatever still runs after the timeout is then killed.
     With ``stop_worker``, one worker is stopped (SIGSTOP) first, as a stuck rank
-    would be.
+    would be. With ``verbose``, the run prints its progress (to /dev/null).
     """
     import uuid
     tmpdir = op.join(workdir, 'tmp')
@@ -227,7 +228,7 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.):
     script = op.join(workdir, 'run.py')
     with open(script, 'w') as fid:
         fid.write(_SIGNAL_SCRIPT.format(tests=op.dirname(op.abspath(__file__)),
-                                        kind=kind))
+                                        kind=kind, verbose=verbose))
     run_id = uuid.uuid4().hex
     marker = f'HNN_CORE_SIGNAL_TEST={run_id}'
     env = dict(os.environ, TMPDIR=tmpdir, JOBLIB_TEMP_FOLDER=tmpdir,

@@ -1,11 +1,7 @@
 """MPIBackend: same results as serial, failures reported, nothing left behind."""
-import os
-import os.path as op
 import signal
 import subprocess
 import sys
-import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -15,7 +11,7 @@ from hnn_core.backends import _find_mpiexec
 from hnn_core.simulation_plan import make_plan
 
 from conftest import small_evoked_net
-from test_backends import assert_ended_cleanly, signal_during_run
+from test_backends import _processes_of_run, assert_ended_cleanly, signal_during_run
 
 pytestmark = pytest.mark.skipif(_find_mpiexec('mpiexec') is None,
                                 reason='no MPI launcher (pip install mpich)')
@@ -145,24 +141,12 @@ def test_bad_arguments():
         MPIBackend(mpi_cmd=3)
 
 
-def _ranks_of(workdir_marker):
-    """PIDs of running processes whose command line mentions the marker."""
-    pids = []
-    for pid in os.listdir('/proc'):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f'/proc/{pid}/cmdline', 'rb') as fid:
-                cmd = fid.read().decode(errors='replace')
-        except OSError:
-            continue
-        if workdir_marker in cmd and 'pytest' not in cmd:
-            pids.append(int(pid))
-    return pids
-
-
-def test_failing_rank_is_reported_and_others_untouched():
+def test_failing_rank_is_reported_and_others_untouched(monkeypatch):
+    import uuid
     bystander = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
+    # the ranks inherit the environment: this finds them whoever their parent is
+    run_id = uuid.uuid4().hex
+    monkeypatch.setenv('HNN_CORE_SIGNAL_TEST', run_id)
     try:
         net = neymotin_2020_model(mesh_shape=(1, 1))  # gids 0..3: rank 1 gets gid 1
         plan, _ = make_plan(net, tstop=20., dt=0.025, n_trials=1)
@@ -176,47 +160,17 @@ def test_failing_rank_is_reported_and_others_untouched():
         assert '--- rank 1 ---' in message and 'no_such_mechanism' in message
         assert '--- rank 0 ---' not in message
         assert bystander.poll() is None  # not touched
-        assert _ranks_of('hnn_core.engine._mpi_child') == []
+        assert _processes_of_run(f'HNN_CORE_SIGNAL_TEST={run_id}') == {}
     finally:
         bystander.kill()
         bystander.wait()
 
 
-def test_interrupt_leaves_no_rank(tmp_path):
-    script = tmp_path / 'long_run.py'
-    script.write_text(textwrap.dedent('''
-        import signal
-        # Ctrl-C as in a terminal, even if the tests run as a background job
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        from hnn_core import neymotin_2020_model, simulate_dipole, MPIBackend
-        net = neymotin_2020_model(mesh_shape=(3, 3))
-        with MPIBackend(n_procs=2):
-            simulate_dipole(net, tstop=100000., n_trials=1)
-    '''))
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.time() + 120
-        ranks = []
-        while time.time() < deadline and len(ranks) < 2:
-            time.sleep(0.5)
-            ranks = _ranks_of('hnn_core.engine._mpi_child')
-        assert len(ranks) >= 2, 'the ranks did not start'
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-        assert proc.returncode != 0 and 'KeyboardInterrupt' in stderr
-        deadline = time.time() + 20
-        while time.time() < deadline and any(op.exists(f'/proc/{pid}') for pid in ranks):
-            time.sleep(0.2)
-        left = [pid for pid in ranks if op.exists(f'/proc/{pid}')]
-        # a zombie is already dead; anything else would be a rank left running
-        for pid in left:
-            with open(f'/proc/{pid}/stat') as fid:
-                assert fid.read().split()[2] == 'Z', f'rank {pid} still running'
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+@pytest.mark.slow
+def test_interrupt_with_progress_leaves_nothing(tmp_path):
+    """Ctrl-C while rank 0's progress flows back ends the run as well."""
+    result = signal_during_run('mpi', signal.SIGINT, str(tmp_path), verbose=True)
+    assert_ended_cleanly(signal.SIGINT, *result)
 
 
 def test_edited_network_over_mpi_equals_serial():
