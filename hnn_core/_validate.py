@@ -67,17 +67,29 @@ def _validate_type(value, types, name, type_name=None):
 
 def _check_option(name, value, allowed):
     """Raise ValueError unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
+    try:
+        known = value in allowed
+    except (TypeError, ValueError):  # e.g. an array, whose == gives an array
+        known = False
+    if not known:
         options = ', '.join(repr(a) for a in allowed)
         raise ValueError(f'Invalid value for the {name!r} parameter: {value!r}. '
                          f'Allowed values are {options}.')
     return value
 
 
+def _finite(value):
+    """Whether a real number is finite (a Python int too large for a float is not)."""
+    try:
+        return bool(np.isfinite(float(value)))
+    except OverflowError:
+        return False
+
+
 def _check_nonnegative(name, value, strict=False):
     """Raise ValueError for a negative (or, with ``strict``, zero) number."""
     _validate_type(value, 'numeric', name)
-    if not np.isfinite(value) or value < 0 or (strict and value == 0):
+    if not _finite(value) or value < 0 or (strict and value == 0):
         bound = '> 0' if strict else '>= 0'
         raise ValueError(f'{name} must be a finite number {bound}, got {value!r}')
     return value
@@ -119,9 +131,9 @@ def _check_finite(name, value, minimum=None, maximum=None, strict=False):
     itself is refused). Booleans are refused: ``True`` is not a duration.
     """
     _validate_type(value, 'numeric', name, 'float')
-    value = float(value)
-    if not np.isfinite(value):
+    if not _finite(value):
         raise ValueError(f'{name} must be a finite number, got {value!r}')
+    value = float(value)
     if minimum is not None and (value < minimum or (strict and value == minimum)):
         raise ValueError(f'{name} must be {">" if strict else ">="} {minimum}, '
                          f'got {value!r}')

@@ -22,7 +22,7 @@ from copy import deepcopy
 
 import numpy as np
 
-from ._validate import _validate_type, _check_option
+from ._validate import _validate_type, _check_option, _finite
 
 # The nodes of a cell's tree are (section name, end) with end 0 or 1; the root is
 # the 0-end of the soma.
@@ -56,7 +56,7 @@ def location_sections(cell, loc):
 
 def _check_positive(name, value):
     _validate_type(value, 'numeric', name)
-    if not np.isfinite(value) or value <= 0:
+    if not _finite(value) or value <= 0:
         raise ValueError(f'{name} must be a finite number > 0, got {value!r}')
     if name == 'diam' and not _FLOAT32_TINY <= value <= _FLOAT32_MAX:
         raise ValueError(f'diam must be from {_FLOAT32_TINY:.3g} to {_FLOAT32_MAX:.3g} '
@@ -67,7 +67,7 @@ def _check_positive(name, value):
 
 def _check_finite(name, value):
     _validate_type(value, 'numeric', name)
-    if not np.isfinite(value):
+    if not _finite(value):
         raise ValueError(f'{name} must be a finite number, got {value!r}')
     return value
 
@@ -96,7 +96,7 @@ def check_end_pts(end_pts):
     _validate_type(end_pts, (list, tuple), 'end_pts', 'list of [x, y, z]')
     try:
         pts = np.array(end_pts, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError('end_pts must be a list of [x, y, z] points (um), got '
                          f'{end_pts!r}') from None
     if len(end_pts) and (pts.shape != (2, 3) or not np.all(np.isfinite(pts))):
@@ -109,7 +109,7 @@ def check_pos(pos):
     """A position (x, y, z) of finite numbers (um), as a tuple."""
     try:
         arr = np.array(pos, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         arr = None
     if isinstance(pos, (str, bytes)) or arr is None or arr.shape != (3,) or \
             not np.all(np.isfinite(arr)):
@@ -430,9 +430,27 @@ class Cell:
                 except (TypeError, ValueError) as err:
                     raise type(err)(f'{self.name} section {sec_name!r}: {err}') \
                         from None
+        old = {attr: getattr(section, attr) for attr in values}
+        old_pts = {name: deepcopy(sec._end_pts) for name, sec in self.sections.items()}
         for attr, value in values.items():
             setattr(section, f'_{attr}', value)
         self._update_end_pts()
+        if 'L' in values and not self._end_pts_usable():
+            for attr, value in old.items():
+                setattr(section, f'_{attr}', value)
+            for name, pts in old_pts.items():
+                self.sections[name]._end_pts = pts
+            raise ValueError(f'{self.name} section {sec_name!r}: L={L} um leaves the '
+                             'end points of the cell out of floating-point range '
+                             '(or makes them coincide); give a length in um')
+
+    def _end_pts_usable(self):
+        for section in self.sections.values():
+            pts = np.asarray(section.end_pts, float)
+            if len(pts) and (not np.all(np.isfinite(pts)) or
+                             not np.linalg.norm(pts[1] - pts[0]) > 0):
+                return False
+        return True
 
     def _compute_section_mechs(self):
         """Evaluate mechanism values given as functions of the distance from the soma.
@@ -476,7 +494,7 @@ def _segment_values(cell, sec_name, function, what):
     values = []
     for x in xs:
         value = function(start + x * section.L)
-        if not isinstance(value, numbers.Real) or not np.isfinite(value):
+        if not isinstance(value, numbers.Real) or not _finite(value):
             raise ValueError(f'{what} of section {sec_name!r} gave {value!r} at '
                              f'{start + x * section.L} um; it must give finite '
                              'numbers')

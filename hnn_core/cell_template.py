@@ -244,18 +244,21 @@ def _mechanism_values(cell, sec_name, section, cell_type):
                 value = _segment_values(cell, sec_name, value,
                                         f'mechs[{mech!r}][{attr!r}]')
             if isinstance(value, (list, tuple)):
-                if len(value) != 2 or len(value[1]) != section.nseg:
+                if len(value) != 2 or not isinstance(value[1], (list, tuple,
+                                                                np.ndarray)) or \
+                        len(value[1]) != section.nseg:
                     raise ValueError(f'{where} must be a number or [seg_xs, values] '
-                                     f'with {section.nseg} values (one per segment)')
+                                     f'with {section.nseg} values (one per segment: '
+                                     f'nseg is {section.nseg})')
                 try:
                     values[attr] = tuple(float(v) for v in value[1])
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     raise ValueError(f'{where} must hold numbers, got {value!r}') \
                         from None
             else:
                 try:
                     values[attr] = float(value)
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     raise ValueError(f'{where} must be a number, got {value!r}') from None
             if not np.all(np.isfinite(values[attr])):
                 raise ValueError(f'{where} must be finite, got {value!r}')

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cell import location_sections
-from ._validate import _validate_type, _check_option, _check_probability, _check_seed
+from ._validate import (_validate_type, _check_option, _check_probability,
+                        _check_seed, _finite)
 
 RECEPTORS = ('ampa', 'nmda', 'gabaa', 'gabab')
 _NC_KEYS = ('A_delay', 'A_weight', 'lamtha', 'threshold', 'gain')
@@ -318,6 +319,8 @@ def _gid_list(values, name):
     values = list(values)
     for value in values:
         _one_gid(value, f'each gid of {name}')
+        if not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError(f'{name}: gid {value} is not in the network')
     return np.asarray(values, dtype=np.int64)
 
 
@@ -396,7 +399,7 @@ def _describe_ranges(gid_ranges):
 # -- making connections ------------------------------------------------------------
 def _check_nc_value(name, value, minimum=None, strict=False):
     _validate_type(value, 'numeric', name, 'int or float')
-    if not np.isfinite(value):
+    if not _finite(value):
         raise ValueError(f'{name} must be a finite number, got {value!r}')
     if minimum is not None and (value < minimum or (strict and value == minimum)):
         bound = f'> {minimum}' if strict else f'>= {minimum}'

@@ -26,7 +26,7 @@ import numpy as np
 from .cell import location_sections
 from ._validate import (_validate_type, _check_nonnegative, _check_int,
                         _check_probability, _check_new_name, _check_finite,
-                        _check_seed, SEED_MAX)
+                        _check_seed, SEED_MAX, _finite)
 
 DRIVE_TYPES = ('evoked', 'gaussian', 'poisson', 'bursty', 'spike_train')
 # the arguments of a drive that its connections are made from
@@ -243,7 +243,7 @@ def connect_drive(net, name, drive):
 
 def _evoked_dynamics(mu, sigma, numspikes, sync_within_trial):
     _validate_type(mu, 'numeric', 'mu')
-    if not np.isfinite(mu):
+    if not _finite(mu):
         raise ValueError(f'mu must be a finite number (ms), got {mu}')
     _check_nonnegative('sigma', sigma)
     numspikes = _check_int('numspikes', numspikes, minimum=1)
@@ -331,7 +331,7 @@ def _spike_train_sources(spike_data):
     for source, train in zip(ids, trains):
         try:
             train = np.atleast_1d(np.asarray(train, dtype=float))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f'The spike times of source {source!r} must be numbers '
                              f'(ms), got {train!r}') from None
         if train.ndim != 1 or not np.all(np.isfinite(train)) or np.any(train < 0):
@@ -568,6 +568,8 @@ def _bursty_times(prng, prng2_seed, dyn, tstop):
     if dyn['tstart_std'] > 0:
         # one start jitter shared by every drive cell of the drive in a trial
         t0 = np.random.RandomState(int(prng2_seed)).normal(t0, dyn['tstart_std'])
+    if not t0 < tstop:  # np.arange refuses a start far beyond the stop
+        return np.empty(0)
     centres = np.arange(t0, tstop, 1000. / dyn['burst_rate'])
     centres = np.repeat(centres, dyn.get('repeats', 1))
     times = prng.normal(centres, dyn['burst_std'])
@@ -600,7 +602,7 @@ def _check_tonic(net, cell_type, amplitude, t0, tstop, section, bias_name):
     out = {}
     for cell_type, amp in amplitudes.items():
         _validate_type(cell_type, str, 'cell_type')
-        _check_cell_type_key(cell_type, 'the tonic bias', list(net.cell_types))
+        _check_cell_type_key(cell_type, 'cell_type', list(net.cell_types))
         sections = list(net.cell_types[cell_type]['cell_object'].sections)
         if section not in sections:
             raise ValueError(

@@ -30,7 +30,8 @@ from .drives import (_check_common, _evoked_dynamics, _poisson_dynamics,
                      connect_drive, drive_targets, n_drive_cells_of,
                      CONNECTION_KEYS)
 from .params import Params, _template, required, DEFAULT_PARAMS
-from ._validate import _validate_type, _check_int, _check_option, _check_new_name
+from ._validate import (_validate_type, _check_int, _check_option, _check_new_name,
+                        _finite)
 
 _LAYER_SEPARATION = 1307.4  # um, between the L5 and L2 pyramidal somata
 _INPLANE_DISTANCE = 1.0  # um, the grid spacing; space constants are measured in it
@@ -86,7 +87,7 @@ def _check_gid_budget(n_existing, n_new, name, what):
 def _check_positions(name, positions):
     try:
         arr = np.array([tuple(float(c) for c in pos) for pos in positions], float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f'The positions of {name!r} must be a list of (x, y, z) '
                          'tuples (um)') from None
     arr = arr.reshape(-1, 3) if arr.size == 0 else arr
@@ -219,14 +220,18 @@ class Network:
         self._compatibility = make_policy(_version, legacy_mode)
         # a plain dict is used as given (hnn-core 0.6), a Params as read
         self.params = params if isinstance(params, Params) else Params._from_dict(params)
-        if mesh_shape is None:
-            mesh_shape = ((self._param('N_pyr_x'), self._param('N_pyr_y'))
-                          if _version == '0.1' else (10, 10))
+        names = ('mesh_shape[0]', 'mesh_shape[1]')
+        if mesh_shape is None and _version == '0.1':
+            mesh_shape = (self._param('N_pyr_x'), self._param('N_pyr_y'))
+            names = ("params['N_pyr_x'] (mesh_shape[0])",
+                     "params['N_pyr_y'] (mesh_shape[1])")
+        elif mesh_shape is None:
+            mesh_shape = (10, 10)
         _validate_type(mesh_shape, (tuple, list), 'mesh_shape')
         if len(mesh_shape) != 2:
             raise ValueError(f'mesh_shape must be (n_x, n_y), got {mesh_shape!r}')
-        self.mesh_shape = (_check_int('mesh_shape[0]', mesh_shape[0], minimum=1),
-                           _check_int('mesh_shape[1]', mesh_shape[1], minimum=1))
+        self.mesh_shape = (_check_int(names[0], mesh_shape[0], minimum=1),
+                           _check_int(names[1], mesh_shape[1], minimum=1))
         if cell_types is None:
             n_x, n_y = self.mesh_shape
             # pyramidal cells on every grid point of both layers, basket cells on
@@ -249,7 +254,8 @@ class Network:
         self._drive_args = dict()  # drive name -> what its connections were made of
         self.external_biases = dict()
         self.connectivity = list()
-        self.threshold = float(self._param('threshold'))
+        from .network_models import _param_number
+        self.threshold = _param_number(self.params, 'threshold')
         self.delay = 1.0
         self.cell_response = None
         if self._compatibility.local_connectivity:
@@ -465,7 +471,7 @@ class Network:
                 ('layer_separation', layer_separation, self._layer_separation)):
             value = current if value is None else value
             _validate_type(value, 'numeric', name)
-            if not (np.isfinite(value) and value > 0):
+            if not (_finite(value) and value > 0):
                 raise ValueError(f'{name} must be a positive number (um), got {value}')
             values[name] = float(value)
         positions, self._origin = _grid_positions(
@@ -606,7 +612,7 @@ class Network:
         for name, gain in gains.items():
             if gain is not None:
                 _validate_type(gain, 'numeric', name, 'int or float')
-                if not (np.isfinite(gain) and gain >= 0):
+                if not (_finite(gain) and gain >= 0):
                     raise ValueError(f'Synaptic gains must be non-negative finite '
                                      f'numbers. Got {gain} for {name!r}.')
         net = self.copy() if copy else self
@@ -869,7 +875,10 @@ class Network:
         """
         if isinstance(spike_data, str):
             from .cell_response import read_spikes
-            response = read_spikes(spike_data)
+            try:
+                response = read_spikes(spike_data)
+            except (OSError, ValueError) as err:
+                raise type(err)(f'spike_data: {err}') from None
             spike_data = list(zip(response.spike_times[0], response.spike_gids[0]))
         ids, trains = _spike_train_sources(spike_data)
         common = _check_common(self, name, location, weights_ampa, weights_nmda,

@@ -49,7 +49,18 @@ _DEPRECATED_NAME = ('jones_2009_model is deprecated: it is the model of Neymotin
 
 
 def _weight(net, key):
-    return float(required(net.params, key))
+    return _param_number(net.params, key, minimum=0)
+
+
+def _param_number(params, key, minimum=None):
+    """A number of the parameters, as float (a numeric string too, as before)."""
+    value = required(params, key)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    return _check_finite(f'params[{key!r}]', value, minimum=minimum)
 
 
 def add_local_connectivity(net):

@@ -22,10 +22,11 @@ from .params import required
 
 # Beyond this many drive spike times a run is refused (about 640 MB, and the
 # engine hands each time to NEURON one by one), and beyond WARN_DRIVE_EVENTS it
-# warns; each time costs about BYTES_PER_EVENT while the run lives (the array,
-# its copy in net.external_drives[...]['events'] as Python floats, NEURON's copy).
+# warns (a hundred thousand events into one cell take seconds to simulate); each
+# time costs about BYTES_PER_EVENT while the run lives (the array, its copy in
+# net.external_drives[...]['events'] as Python floats, NEURON's copy).
 MAX_DRIVE_EVENTS = 1e7
-WARN_DRIVE_EVENTS = 1e6
+WARN_DRIVE_EVENTS = 1e5
 BYTES_PER_EVENT = 64
 
 
