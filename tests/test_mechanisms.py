@@ -248,6 +248,12 @@ def test_mod_file_name_with_shell_characters_is_refused(fake):
         fake()
 
 
+def test_cache_path_neuron_cannot_load_from_is_refused(fake, tmp_path):
+    with pytest.raises(ValueError, match=r'\$\(.*HNN_CORE_CACHE_DIR'):
+        compile_mechanisms(mod_dir=fake.mods, cache_dir=str(tmp_path / 'c$(HOME)'),
+                           neuron_version=VERSION)
+
+
 def test_compile_notice_comes_before_nrnivmodl(fake, monkeypatch, capsys):
     seen = []
     real = mech._nrnivmodl
@@ -256,7 +262,7 @@ def test_compile_notice_comes_before_nrnivmodl(fake, monkeypatch, capsys):
         seen.append(capsys.readouterr())
         return real(*args, **kwargs)
     monkeypatch.setattr(mech, '_nrnivmodl', spy)
-    monkeypatch.setattr(mech, '_HEARTBEAT', 0.2)
+    monkeypatch.setattr(mech, '_HEARTBEAT', 0.2, raising=False)
     monkeypatch.setenv('FAKE_NRN_SLEEP', '0.7')
     capsys.readouterr()
     fake()
@@ -368,7 +374,7 @@ def test_damaged_real_build_recovers_and_loads(tmp_path):
 def test_cache_path_with_shell_characters_runs_nothing(tmp_path, monkeypatch):
     marker = tmp_path / 'ran'
     monkeypatch.setenv('HNN_MARKER', str(marker))
-    cache = tmp_path / 'c`touch $HNN_MARKER`$(touch $HNN_MARKER) x'
+    cache = tmp_path / 'c`touch $HNN_MARKER` x'
     mods = tiny_mod_dir(tmp_path / 'mod')
     lib = compile_mechanisms(mod_dir=mods, cache_dir=str(cache))
     assert not marker.exists()

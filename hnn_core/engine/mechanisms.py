@@ -418,11 +418,16 @@ def compile_mechanisms(mod_dir=MOD_DIR, cache_dir=None, neuron_version=None,
         If nrnivmodl fails (the message holds its full output), or the cache
         directory or its lock file is unsafe to use.
     ValueError
-        If a .mod file name holds other characters.
+        If a .mod file name holds other characters, or the cache path holds
+        ``$(``.
     """
     if neuron_version is None:
         neuron_version = _neuron_version()
     cache_dir = op.abspath(cache_root() if cache_dir is None else cache_dir)
+    if '$(' in cache_dir:  # NEURON reads $(NAME) in a library path as a variable
+        raise ValueError(f'The mechanism cache path {cache_dir} holds "$(", which '
+                         'NEURON cannot load libraries from; set HNN_CORE_CACHE_DIR '
+                         'to another folder')
     mod_files = _mod_files(mod_dir)
     _prepare_cache_dir(cache_dir)
     key = _build_key(mod_dir, neuron_version)
@@ -475,9 +480,11 @@ class _Progress:
 
     def alive(self, lines):
         if self.verbose:
+            # CoreNEURON's part compiles silently: a count only where there is one
             done = sum(' Compiling' in line or 'Translating' in line for line in lines)
-            _notice(f'  still compiling ({time.monotonic() - self.start:.0f} s so far; '
-                    f'{done} files translated or compiled in this step)')
+            count = f'; {done} files done in this step' if done else ''
+            _notice(f'  still compiling ({time.monotonic() - self.start:.0f} s so far'
+                    f'{count})')
 
 
 def _nrnivmodl(args, cwd, token=None, progress=None):
