@@ -189,6 +189,22 @@ _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ('SIGINT', 'SIGTERM', 
                         if hasattr(signal, name))
 
 
+# the saved handlers of the runs in progress in this process, innermost last
+_ACTIVE_RUNS = []
+
+
+def _forget_runs_in_child():
+    # a process forked during a run (a worker of the multiprocessing backend)
+    # has the run's handlers but not its cleanup: it gets the handlers of
+    # before the run, so that pool.terminate()'s SIGTERM ends it at once
+    while _ACTIVE_RUNS:
+        _restore_handlers(_ACTIVE_RUNS.pop())
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_forget_runs_in_child)
+
+
 class _EndedBySignal(BaseException):
     """Unwinds a run stopped by a signal whose default action ends the process."""
 
@@ -269,6 +285,7 @@ def _signals_end_run():
 
     def restore():
         done.append(True)
+        _ACTIVE_RUNS[:] = [run for run in _ACTIVE_RUNS if run is not saved]
         _restore_handlers(saved)
         saved.clear()
         while late:
@@ -281,6 +298,7 @@ def _signals_end_run():
                 continue
             saved[signum] = (previous, _get_sigaction(signum))
             signal.signal(signum, handler)
+        _ACTIVE_RUNS.append(saved)
         yield
     except _EndedBySignal as err:
         if err.handler is not handler:

@@ -166,13 +166,15 @@ signal.signal(signal.SIGTERM, signal.SIG_DFL)
 sys.path.insert(0, {tests!r})
 from conftest import small_evoked_net
 from hnn_core import simulate_dipole, JoblibBackend, MPIBackend
+from contextlib import nullcontext
+from joblib import parallel_config
 backend = MPIBackend(n_procs=2) if {kind!r} == 'mpi' else JoblibBackend(n_jobs=2)
-with backend:
+# 'joblib': joblib's default backend (loky)
+with backend, (parallel_config(backend='multiprocessing')
+               if {kind!r} == 'multiprocessing' else nullcontext()):
     # silent unless asked: a rank's output must not be what wakes the parent up
     simulate_dipole(small_evoked_net(), tstop=1e5, n_trials=2, verbose={verbose!r})
 '''
-# the processes doing the work: MPI ranks, loky or multiprocessing workers
-_WORKER_MARKS = {'mpi': 'hnn_core.engine._mpi_child', 'joblib': 'joblib'}
 
 
 def _proc_stat(pid):
@@ -215,6 +217,9 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.,
                       verbose=False):
     """Signal a child Python running two trials on 2 jobs (or ranks) mid-run.
 
+    kind is 'mpi' (MPIBackend), 'joblib' (JoblibBackend on loky) or
+    'multiprocessing' (JoblibBackend on joblib's multiprocessing backend).
+
     Returns (seconds from the signal until every process of the run had ended,
     or None if some still ran after ``timeout``; the command lines of those
     still running then; the child's return code; its stderr; what was left in
@@ -243,11 +248,11 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.,
             while True:
                 assert proc.poll() is None, 'the run ended before the signal'
                 assert time.time() < deadline, 'the workers did not start'
-                workers = [pid for pid, cmd in _processes_of_run(marker).items()
-                           if _WORKER_MARKS[kind] in cmd and pid != proc.pid and
-                           'resource_tracker' not in cmd]
-                cpu = [(_proc_stat(pid) or ('', 0.))[1] for pid in workers]
-                if len(workers) >= 2 and sorted(cpu)[-2] > 2.:
+                # the workers (ranks, loky or forked ones) are those that compute
+                cpu = {pid: (_proc_stat(pid) or ('', 0.))[1]
+                       for pid in _processes_of_run(marker) if pid != proc.pid}
+                workers = [pid for pid in cpu if cpu[pid] > 2.]
+                if len(workers) >= 2:
                     break
                 time.sleep(0.2)
             if stop_worker:
@@ -290,3 +295,11 @@ def assert_ended_cleanly(sig, elapsed, survivors, returncode, stderr, left):
 @pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT])
 def test_joblib_signal_ends_every_worker(sig, tmp_path):
     assert_ended_cleanly(sig, *signal_during_run('joblib', sig, str(tmp_path)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGINT])
+def test_multiprocessing_signal_ends_every_worker(sig, tmp_path):
+    """Workers forked during the run do not keep the run's handlers."""
+    assert_ended_cleanly(sig, *signal_during_run('multiprocessing', sig,
+                                                 str(tmp_path)))
