@@ -12,6 +12,103 @@ from neuron import h
 _MAX_SPIKES_PER_SOURCE = 128
 
 
+# Two things NEURON 9.0 keeps for good when Python asks for them, thousands per
+# trial of a large network, for the life of the process:
+# * a 96-byte handle per object made by a Python constructor of a built-in
+#   class (h.Vector(), h.NetCon(), h.ParallelContext(), ...);
+# * 32 bytes of native memory per pointer Python takes to data of a section or
+#   point process (seg._ref_v, syn._ref_i) that is later deleted.
+# The same objects and pointers made by hoc functions are released normally, so
+# the engine makes every such object and pointer with one of these.
+_HOC_MAKERS = {
+    # a Vector recording v, cai (at $1 of the section of the call, sec=) or the
+    # current i of the point process $o1
+    'record_v': 'obfunc hnn_core_record_v_() { localobj vec\n'
+                'vec = new Vector()\nvec.record(&v($1))\nreturn vec }',
+    'record_cai': 'obfunc hnn_core_record_cai_() { localobj vec\n'
+                  'vec = new Vector()\nvec.record(&cai($1))\nreturn vec }',
+    'record_i': 'obfunc hnn_core_record_i_() { localobj vec\n'
+                'vec = new Vector()\nvec.record(&$o1.i)\nreturn vec }',
+    # PtrVector $o1, element $2 -> v at $3 of the section of the call
+    'pset_v': 'proc hnn_core_pset_v_() { $o1.pset($2, &v($3)) }',
+    'vector': 'obfunc hnn_core_vector_() { return new Vector($1) }',
+    'ptr_vector': 'obfunc hnn_core_ptr_vector_() { return new PtrVector($1) }',
+    # source: a point process or artificial cell; target: one or None
+    'netcon': 'obfunc hnn_core_netcon_() { return new NetCon($o1, $o2) }',
+    # v at $1 of the section the call is made in (sec=), to no target ($o2 None)
+    'detector': 'obfunc hnn_core_detector_() { return new NetCon(&v($1), $o2) }',
+    'parallel_context': 'obfunc hnn_core_parallel_context_() { '
+                        'return new ParallelContext() }',
+    'cvode': 'obfunc hnn_core_cvode_() { return new CVode() }',
+}
+_makers = {}
+_singletons = {}
+
+
+def _maker(kind):
+    maker = _makers.get(kind)
+    if maker is None:
+        name = _HOC_MAKERS[kind].split()[1].split('(')[0]
+        if not h.name_declared(name):
+            h(_HOC_MAKERS[kind])
+        maker = _makers[kind] = getattr(h, name)
+    return maker
+
+
+def new_vector(size=0):
+    """A NEURON Vector of ``size`` zeros."""
+    return _maker('vector')(size)
+
+
+def record_v(segment):
+    """A Vector recording the membrane potential of ``segment``."""
+    return _maker('record_v')(segment.x, sec=segment.sec)
+
+
+def record_cai(segment):
+    """A Vector recording the internal calcium concentration of ``segment``."""
+    return _maker('record_cai')(segment.x, sec=segment.sec)
+
+
+def record_i(point_process):
+    """A Vector recording the current of ``point_process`` (e.g. a synapse)."""
+    return _maker('record_i')(point_process)
+
+
+def pset_v(pointers, index, segment):
+    """Point element ``index`` of the PtrVector ``pointers`` at v of ``segment``."""
+    _maker('pset_v')(pointers, index, segment.x, sec=segment.sec)
+
+
+def new_ptr_vector(size):
+    """A NEURON PtrVector of ``size`` pointers."""
+    return _maker('ptr_vector')(size)
+
+
+def new_netcon(source, target=None):
+    """A NetCon from a point process or artificial cell (to ``target``)."""
+    return _maker('netcon')(source, target)
+
+
+def new_detector(section, x=0.5):
+    """A NetCon watching the membrane potential at ``x`` of ``section``."""
+    return _maker('detector')(x, None, sec=section)
+
+
+def get_parallel_context():
+    """The ParallelContext of this process (all instances share one state)."""
+    if 'pc' not in _singletons:
+        _singletons['pc'] = _maker('parallel_context')()
+    return _singletons['pc']
+
+
+def get_cvode():
+    """The CVode of this process (NEURON has a single integrator)."""
+    if 'cvode' not in _singletons:
+        _singletons['cvode'] = _maker('cvode')()
+    return _singletons['cvode']
+
+
 def _set_parameter(target, name, value, cell_type, section):
     """Set a mechanism parameter of a section or segment, naming it if unknown."""
     try:
@@ -78,7 +175,7 @@ class _Cell:
             for seg in sec.allseg():
                 seg.v = spec.v_init
         soma = self.sections['soma']
-        self.detector = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
+        self.detector = new_detector(soma, 0.5)
         self.detector.threshold = threshold
 
     def synapse(self, section, receptor):
@@ -101,10 +198,6 @@ class _Cell:
         return {receptor: self.synapse(sec, receptor)
                 for sec, receptor in self._synapse_specs if sec == section}
 
-    def segment_voltage_refs(self):
-        """References to v at every segment centre, in template order."""
-        return [seg._ref_v for sec in self.sections.values() for seg in sec]
-
 
 class _DriveCell:
     """One drive cell: a DriveSource (plus overflow sources for long trains)."""
@@ -125,17 +218,17 @@ class _DriveCell:
             self.sources.append(src)
         main = self.sources[0]
         for extra in self.sources[1:]:
-            relay = h.NetCon(extra, main)
+            relay = new_netcon(extra, main)
             relay.delay = 0
             self.relays.append(relay)
-        self.output = h.NetCon(main, None)
+        self.output = new_netcon(main, None)
 
 
 class NeuronNetwork:
     """The NEURON objects of one trial on this process."""
 
     def __init__(self, plan, trial_idx, rank=0, n_ranks=1):
-        self.pc = h.ParallelContext()
+        self.pc = get_parallel_context()
         self.plan = plan
         self.rank = rank
         self.n_ranks = n_ranks
@@ -144,6 +237,7 @@ class NeuronNetwork:
         self.drive_cells = {}
         self.netcons = []
         self.clamps = []
+        self.spike_vectors = ()
         self._build_cells()
         contacts = self._local_contacts(trial_idx)
         self._build_drive_cells(trial_idx, contacts)
@@ -227,7 +321,7 @@ class NeuronNetwork:
                     if drive_cell is None:
                         nc = gid_connect(src, synapse)
                     else:
-                        nc = h.NetCon(drive_cell.sources[0], synapse)
+                        nc = new_netcon(drive_cell.sources[0], synapse)
                     nc.weight[0] = weight
                     nc.delay = delay
                     append(nc)
@@ -247,8 +341,20 @@ class NeuronNetwork:
     def cells_of_type(self, cell_type):
         return [cell for cell in self.cells.values() if cell.cell_type == cell_type]
 
+    def record_spikes(self):
+        """Record every spike of this process's cells and drive cells.
+
+        The vectors (times, gids) are ``self.spike_vectors``; keep no other
+        reference to them past :meth:`clear`.
+        """
+        self.spike_vectors = (new_vector(), new_vector())
+        self.pc.spike_record(-1, *self.spike_vectors)
+
     def clear(self):
         """Release every NEURON object of this trial."""
+        # The spike vectors go first: a spike source still recording into a
+        # vector is never freed, not even once its cell and connections are.
+        self.spike_vectors = ()
         self.pc.gid_clear()
         self.netcons = []
         self.clamps = []

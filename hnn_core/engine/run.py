@@ -24,7 +24,8 @@ from neuron import h
 
 from ..progress import ProgressEvent, print_progress
 from .mechanisms import load_mechanisms, compile_mechanisms, coreneuron_library
-from .model import NeuronNetwork
+from .model import (NeuronNetwork, get_cvode, get_parallel_context, new_ptr_vector,
+                    new_vector, pset_v, record_cai, record_i, record_v)
 
 PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # CoreNEURON copies the whole model in and out at every psolve call (~0.1 s for
@@ -38,6 +39,16 @@ ENGINES = ('coreneuron', 'neuron')
 def available_engines():
     """Engines this installation can run, fastest first."""
     return ENGINES if coreneuron_library(compile_mechanisms()) else ('neuron',)
+
+
+def _samples(vec):
+    """A numpy copy of a NEURON Vector's values.
+
+    Vectors are read through the buffer protocol, never ``Vector.as_numpy``:
+    in NEURON 9.0 every call of the latter leaves a memoryview behind for
+    good, one per recorded segment and chunk, which a long fit piles up.
+    """
+    return np.array(vec, dtype=float)
 
 
 def _progress_marks(tstop, dt):
@@ -116,7 +127,7 @@ class _RecordedVoltages:
 
     def __init__(self, rows):
         self.rows = rows
-        self.vectors = {layer: [h.Vector().record(seg._ref_v)
+        self.vectors = {layer: [record_v(seg)
                                 for segs in cells for seg in segs]
                         for layer, (_, _, cells) in rows.layers.items()}
 
@@ -128,7 +139,7 @@ class _RecordedVoltages:
             n_seg = len(weights)
             block = np.empty((len(gids), len(vectors[0])))
             for k in range(len(gids)):  # one cell at a time keeps the copies small
-                volts = np.array([v.as_numpy() for v in vectors[k * n_seg:(k + 1) * n_seg]])
+                volts = np.array([np.asarray(v) for v in vectors[k * n_seg:(k + 1) * n_seg]])
                 # einsum rather than @: BLAS worker threads would compete with
                 # the simulator for the core
                 block[k] = np.einsum('s,st->t', weights, volts)
@@ -145,9 +156,9 @@ class _GatheredVoltages:
         self.t_vec = t_vec
         self.segments = rows.segments()
         self.n_steps = 0
-        self.buffer = h.Vector(max(len(self.segments), 1))
-        self.values = self.buffer.as_numpy()
-        self.pointers = h.PtrVector(max(len(self.segments), 1))
+        self.buffer = new_vector(max(len(self.segments), 1))
+        self.values = np.asarray(self.buffer)  # a view (see _samples)
+        self.pointers = new_ptr_vector(max(len(self.segments), 1))
         self._point()
         if hasattr(self.pointers, 'ptr_update_callback'):
             # NEURON 8 moves voltages when it reorders memory; NEURON 9's
@@ -167,7 +178,7 @@ class _GatheredVoltages:
 
     def _point(self):
         for i, seg in enumerate(self.segments):
-            self.pointers.pset(i, seg._ref_v)
+            pset_v(self.pointers, i, seg)
 
     def after_step(self):
         # Called after each step's solve, just before the step's samples are
@@ -216,24 +227,24 @@ class _TraceRecorder:
                 for name in names:
                     sec = cell.sections[name]
                     if kind == 'vsec':
-                        per_cell[name] = self._add(sec(0.5)._ref_v)
+                        per_cell[name] = self._add(record_v(sec(0.5)))
                     elif kind == 'ca':
                         if h.ismembrane('cad', sec=sec):
-                            per_cell[name] = self._add(sec(0.5)._ref_cai)
+                            per_cell[name] = self._add(record_cai(sec(0.5)))
                     else:
                         per_cell[name] = {
-                            f'{name}_{receptor}': self._add(syn._ref_i)
+                            f'{name}_{receptor}': self._add(record_i(syn))
                             for receptor, syn in cell.section_synapses(name).items()}
                 self.traces[kind][gid] = per_cell
 
-    def _add(self, ref):
+    def _add(self, vector):
         chunks = []
-        self._sources.append((chunks, h.Vector().record(ref)))
+        self._sources.append((chunks, vector))
         return chunks
 
     def collect(self):
         for chunks, vec in self._sources:
-            chunks.append(vec.as_numpy().copy())
+            chunks.append(_samples(vec))
             vec.resize(0)
 
     def result(self):
@@ -254,7 +265,7 @@ def _record_time():
     """
     if next(iter(h.allsec()), None) is None:
         return None
-    return h.Vector().record(h._ref_t)
+    return new_vector().record(h._ref_t)
 
 
 def _merge_on_rank0(pc, rank, local):
@@ -272,11 +283,25 @@ def _merge_on_rank0(pc, rank, local):
     return merged
 
 
+def _bind_nrncore_arg(coreneuron):
+    """Make ``coreneuron.nrncore_arg`` one and the same object from now on.
+
+    NEURON 8.2's psolve looks this method up once per call and never releases
+    what it got: a new bound method each time, two per CoreNEURON chunk, for
+    the life of the process (neuronsimulator/nrn#3216, fixed in NEURON 9).
+    Bound once and kept on the instance, the lookup returns the same object,
+    and the unreleased references cost nothing.
+    """
+    if 'nrncore_arg' not in vars(coreneuron):
+        coreneuron.nrncore_arg = coreneuron.nrncore_arg
+
+
 def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
     from neuron import coreneuron
     lib = coreneuron_library(load_mechanisms())
     # CoreNEURON looks its mechanism library up in this variable at each run.
     os.environ['CORENEURONLIB'] = lib
+    _bind_nrncore_arg(coreneuron)
     coreneuron.enable = True
     coreneuron.verbose = 0
     try:
@@ -289,9 +314,9 @@ def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
         ends = [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
                 for k in range(1, n_chunks)] + [plan.tstop]
         for t_end in ends:
-            h.ParallelContext().psolve(t_end)
+            get_parallel_context().psolve(t_end)
             if t_vec is not None:
-                times.append(t_vec.as_numpy().copy())
+                times.append(_samples(t_vec))
                 t_vec.resize(0)
             voltages.collect()
             traces.collect()
@@ -305,21 +330,21 @@ def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
 def _solve_neuron(plan, rows, traces, t_vec, report_time):
     if t_vec is None:  # a rank with drive cells only: no voltages to gather
         h.finitialize()
-        h.ParallelContext().psolve(plan.tstop)
+        get_parallel_context().psolve(plan.tstop)
         return np.empty(0)
-    cvode = h.CVode()
+    cvode = get_cvode()
     gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, report_time, t_vec)
     callback = gathered.after_step  # the same object must be removed afterwards
     cvode.extra_scatter_gather(0, callback)
     try:
         h.finitialize()
-        h.ParallelContext().psolve(plan.tstop)
+        get_parallel_context().psolve(plan.tstop)
     finally:
         cvode.extra_scatter_gather_remove(callback)
         gathered.release()
     gathered.finish()
     traces.collect()
-    return t_vec.as_numpy().copy()
+    return _samples(t_vec)
 
 
 def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
@@ -364,7 +389,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
                                  tstop=plan.tstop, **kwargs))
 
     load_mechanisms(announce=lambda lib: event('mechanisms', path=lib))
-    pc = h.ParallelContext()
+    pc = get_parallel_context()
     event('build')
     start = time.perf_counter()
     net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
@@ -375,10 +400,9 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
         rows = _DipoleRows(net)
         traces = _TraceRecorder(net, plan.record)
         t_vec = _record_time()
-        spike_times, spike_gids = h.Vector(), h.Vector()
-        pc.spike_record(-1, spike_times, spike_gids)
+        net.record_spikes()
 
-        cvode = h.CVode()
+        cvode = get_cvode()
         cvode.active(0)
         cvode.cache_efficient(1)
         h.secondorder = 0
@@ -393,8 +417,10 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
             times = _solve_neuron(plan, rows, traces, t_vec, report_time)
         solved = time.perf_counter()
         dipole = rows.sum_over_cells(pc, rank, len(times))
-        local = {'spike_times': spike_times.as_numpy().copy(),
-                 'spike_gids': spike_gids.as_numpy().astype(int), **traces.result()}
+        spike_times, spike_gids = net.spike_vectors
+        local = {'spike_times': _samples(spike_times),
+                 'spike_gids': _samples(spike_gids).astype(int), **traces.result()}
+        del spike_times, spike_gids  # net.clear() must hold the last references
         merged = _merge_on_rank0(pc, rank, local)
         if rank != 0:
             return None
