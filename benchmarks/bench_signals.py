@@ -1,8 +1,9 @@
 """How fast a signal ends a parallel run: every worker or rank gone, nothing left.
 
 A child Python runs two trials of the tests' small network (3x3 grid, one
-evoked drive) on JoblibBackend(n_jobs=2) or MPIBackend(n_procs=2), silently,
-with a private TMPDIR. Once both workers (loky processes, or MPI ranks) have
+evoked drive) on JoblibBackend(n_jobs=2) (on loky, joblib's default, and on its
+multiprocessing backend) or MPIBackend(n_procs=2), silently, with a private
+TMPDIR. Once both workers (loky or forked processes, or MPI ranks) have
 simulated for a while, the child gets SIGTERM (as from `timeout` or a batch
 scheduler) or SIGINT (Ctrl-C). The time reported is from the signal until the
 child and every process of its run (found by an environment marker, whoever
@@ -42,7 +43,7 @@ def main():
     print(cpu_description(), flush=True)
     compile_mechanisms()
 
-    cases = [(kind, sig, False) for kind in ('joblib', 'mpi')
+    cases = [(kind, sig, False) for kind in ('joblib', 'multiprocessing', 'mpi')
              for sig in (signal.SIGTERM, signal.SIGINT)]
     if args.stuck:
         cases.append(('mpi', signal.SIGINT, True))
@@ -61,11 +62,12 @@ def main():
             if left:
                 notes.add(f'left in TMPDIR: {left}')
             notes.add(f'exit status {returncode}')
-        label = f'{"JoblibBackend(2)" if kind == "joblib" else "MPIBackend(2)"} ' \
-                f'{signal.Signals(sig).name}{" (a rank stopped)" if stuck else ""}'
+        label = {'joblib': 'JoblibBackend(2) loky', 'mpi': 'MPIBackend(2)',
+                 'multiprocessing': 'JoblibBackend(2) multiprocessing'}[kind]
+        label += f' {signal.Signals(sig).name}{" (a rank stopped)" if stuck else ""}'
         spread = (f'median {np.median(times):.2f} s, range {min(times):.2f}-'
                   f'{max(times):.2f} s' if times else 'never')
-        print(f'{label:<40} all processes gone: {spread}; {"; ".join(sorted(notes))}',
+        print(f'{label:<45} all processes gone: {spread}; {"; ".join(sorted(notes))}',
               flush=True)
 
 
