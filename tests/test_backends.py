@@ -51,6 +51,7 @@ def test_joblib_multiprocessing_backend():
     assert cr_serial.spike_times == cr_parallel.spike_times
 
 
+@pytest.mark.slow  # dask
 def test_joblib_on_a_local_dask_cluster():
     """Trials spread over dask workers (the way to use a cluster)."""
     distributed = pytest.importorskip('distributed')

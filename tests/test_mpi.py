@@ -49,6 +49,7 @@ def assert_same(a, b, rtol=0.):
                                        rtol=0, atol=1e-6 if rtol else 0)
 
 
+@pytest.mark.slow  # launches MPI
 def test_same_results_whatever_the_backend(capsys):
     """Bit-identical with NEURON whatever the number of jobs or ranks."""
     serial = run(JoblibBackend(1))
@@ -65,6 +66,7 @@ def test_same_results_whatever_the_backend(capsys):
     assert 'MPI will run over 3 processes' in out
 
 
+@pytest.mark.slow  # launches MPI
 @pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
 def test_more_ranks_than_cells(engine):
     # 4 cells and 2 drive cells over 8 ranks: ranks 4 and 5 hold a drive cell
@@ -87,6 +89,7 @@ def test_more_ranks_than_cells(engine):
                 rtol=1e-9 if engine == 'coreneuron' else 0.)
 
 
+@pytest.mark.slow  # launches MPI
 def test_coreneuron_over_ranks():
     """CoreNEURON over MPI: same spikes, dipoles within ~1e-11.
 
@@ -105,6 +108,7 @@ def test_coreneuron_over_ranks():
     assert_same(serial, run(JoblibBackend(1)), rtol=1e-9)
 
 
+@pytest.mark.slow  # launches MPI
 def test_progress_is_reported(capsys):
     with MPIBackend(n_procs=2):
         simulate_dipole(small_evoked_net(distal=True), tstop=15., n_trials=1)
@@ -141,6 +145,7 @@ def test_bad_arguments():
         MPIBackend(mpi_cmd=3)
 
 
+@pytest.mark.slow  # launches MPI
 def test_failing_rank_is_reported_and_others_untouched(monkeypatch):
     import uuid
     bystander = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])
@@ -173,6 +178,7 @@ def test_interrupt_with_progress_leaves_nothing(tmp_path):
     assert_ended_cleanly(signal.SIGINT, *result)
 
 
+@pytest.mark.slow  # launches MPI
 def test_edited_network_over_mpi_equals_serial():
     """Named-section locations, pruned drive cells, per-cell thresholds and a
     user-defined cell type spread over ranks as in one process."""
