@@ -132,7 +132,7 @@ def _check_finite(name, value, minimum=None, maximum=None, strict=False):
     """
     _validate_type(value, 'numeric', name, 'float')
     if not _finite(value):
-        raise ValueError(f'{name} must be a finite number, got {value!r}')
+        raise ValueError(f'{name} must be a finite number, got {value!r:.40}')
     value = float(value)
     if minimum is not None and (value < minimum or (strict and value == minimum)):
         raise ValueError(f'{name} must be {">" if strict else ">="} {minimum}, '

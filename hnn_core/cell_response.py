@@ -262,8 +262,8 @@ class CellResponse:
         rates : dict of str -> float | list
             Firing rates (Hz) by cell type, in the order above.
         """
-        _finite('tstart', tstart)
-        _finite('tstop', tstop)
+        _check_finite('tstart', tstart)
+        _check_finite('tstop', tstop)
         if not tstop > tstart:
             raise ValueError(f'tstop must be greater than tstart, got tstart={tstart} '
                              f'and tstop={tstop}')
@@ -363,13 +363,6 @@ class CellResponse:
         return plot_spikes_hist(self, trial_idx=trial_idx, ax=ax,
                                 spike_types=spike_types, show=show)
 
-
-def _finite(name, value):
-    """_check_finite, with an integer too large for a float refused by name too."""
-    try:
-        return _check_finite(name, value)
-    except OverflowError:
-        raise ValueError(f'{name} must be a finite number, got {value!r:.40}') from None
 
 
 def _trial_values(values, name):

@@ -31,13 +31,6 @@ def _real_array(values, name):
     return array.astype(float)
 
 
-def _finite(name, value, **bounds):
-    """_check_finite, with an integer too large for a float refused by name too."""
-    try:
-        return _check_finite(name, value, **bounds)
-    except OverflowError:
-        raise ValueError(f'{name} must be a finite number, got {value!r:.40}') from None
-
 
 def _checked_result(arrays, what):
     """``arrays`` (layer -> values), unless a value overflowed (ValueError naming
@@ -166,7 +159,7 @@ class Dipole:
 
     def scale(self, factor):
         """Multiply every layer by ``factor`` (in place; returns the dipole)."""
-        _finite('factor', factor)
+        _check_finite('factor', factor)
         with np.errstate(over='ignore', invalid='ignore'):
             scaled = {layer: values * factor for layer, values in self.data.items()}
             scale_applied = self.scale_applied * factor
@@ -192,7 +185,7 @@ class Dipole:
         dpl : Dipole
             This dipole, smoothed.
         """
-        window_len = _finite('window_len', window_len)
+        window_len = _check_finite('window_len', window_len)
         if window_len < 1:
             raise ValueError(f'window_len must be at least 1 ms, got {window_len}')
         with np.errstate(over='ignore'):  # compared before int(): it may be huge
@@ -231,7 +224,7 @@ class Dipole:
         dpl : Dipole
             This dipole, filtered.
         """
-        h_freq = _finite('h_freq', h_freq)
+        h_freq = _check_finite('h_freq', h_freq)
         nyquist = self.sfreq / 2.
         if not 0 < h_freq < nyquist:
             raise ValueError(f'h_freq must be > 0 Hz and below half the sampling '
@@ -589,10 +582,10 @@ def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
     _validate_type(exp_dpl, Dipole, 'exp_dpl')
     # NaN would mean "from the start" (max ignores it) and inf an empty window
     _validate_type(tstart, 'numeric', 'tstart')
-    _finite('tstart', tstart)
+    _check_finite('tstart', tstart)
     _validate_type(tstop, ('numeric', None), 'tstop')
     if tstop is not None:
-        _finite('tstop', tstop)
+        _check_finite('tstop', tstop)
     for name, d in (('dpl', dpl), ('exp_dpl', exp_dpl)):
         if 'agg' not in d.data or len(d.times) == 0:
             raise ValueError(f'{name} must have an aggregate (agg) dipole with samples')

@@ -17,7 +17,7 @@ frequency.
 
 import numpy as np
 
-from ._validate import _validate_type, _check_option
+from ._validate import _validate_type, _check_option, _check_finite
 
 _N_SIGMA = 5.  # half-width of the sampled wavelet, in standard deviations
 # Longest wavelet built (samples; 160 MB of complex values): 1 Hz with 7 cycles
@@ -80,11 +80,10 @@ def morlet(sfreq, freqs, n_cycles=7., zero_mean=True):
         One wavelet per frequency, of odd length ``2 * ceil(5 sigma_t sfreq) + 1``
         samples, centred on its middle sample, with ``sum |w|^2 = 1``.
     """
-    from .dipole import _finite
     _validate_type(sfreq, 'numeric', 'sfreq')
     if not sfreq > 0:
         raise ValueError(f'sfreq must be > 0 Hz, got {sfreq}')
-    _finite('sfreq', sfreq)
+    _check_finite('sfreq', sfreq)
     _validate_type(zero_mean, bool, 'zero_mean')
     freqs = _check_freqs(freqs, sfreq)
     n_cycles = _check_n_cycles(n_cycles, len(freqs))

@@ -10,7 +10,7 @@ four keep fixed colours, others take the next colours of a cycle.
 
 import numpy as np
 
-from ._validate import _validate_type, _check_option
+from ._validate import _validate_type, _check_option, _check_finite
 
 _LAYER_TITLES = {'agg': 'Aggregate', 'L2': 'Layer 2/3', 'L5': 'Layer 5'}
 _MAX_LEGEND_ENTRIES = 10
@@ -82,13 +82,12 @@ def _check_dipoles(dpl, layer):
 
 
 def _check_time_window(tmin, tmax):
-    from .dipole import _finite
     _validate_type(tmin, ('numeric', None), 'tmin')
     _validate_type(tmax, ('numeric', None), 'tmax')
     # None is the way to say "from the start" / "to the end"
     for name, value in (('tmin', tmin), ('tmax', tmax)):
         if value is not None:
-            _finite(name, value)
+            _check_finite(name, value)
     if tmin is not None and tmax is not None and not tmin < tmax:
         raise ValueError(f'tmin must be earlier than tmax, got tmin={tmin} and '
                          f'tmax={tmax} (ms)')
@@ -241,12 +240,11 @@ def plot_psd(dpl, fmin=0, fmax=None, tmin=None, tmax=None, layer='agg', ax=None,
     dpls = _check_dipoles(dpl, layer)
     sfreq, _, data = _dipole_segments(dpls, layer, tmin, tmax)
     nyquist = sfreq / 2.
-    from .dipole import _finite
     _validate_type(fmin, 'numeric', 'fmin')
-    _finite('fmin', fmin)
+    _check_finite('fmin', fmin)
     _validate_type(fmax, ('numeric', None), 'fmax')
     if fmax is not None:
-        _finite('fmax', fmax)
+        _check_finite('fmax', fmax)
     fmax = nyquist if fmax is None else fmax
     if not 0 <= fmin < fmax <= nyquist:
         raise ValueError(f'fmin and fmax must satisfy 0 <= fmin < fmax <= {nyquist:g} '
