@@ -575,8 +575,6 @@ def main(argv=None):
         return _EXIT_USAGE
     except SystemExit as exc:  # --help and --version print and exit
         return exc.code if isinstance(exc.code, int) else 0
-    # a batch run needs no NEURON GUI; without a display NEURON would say so
-    os.environ.setdefault('NEURON_MODULE_OPTIONS', '-nogui')
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning

@@ -137,6 +137,16 @@ class _DriveDict(dict):
             del self[name]
 
 
+
+def _is_cell_value_key(key):
+    """Whether a parameter key holds a pyramidal cell value (not a drive's).
+
+    The Gaussian and Poisson drives' keys (``L2Pyr_Gauss_mu``,
+    ``L5Pyr_Pois_lamtha``) share the cells' prefix.
+    """
+    return (key.startswith(('L2Pyr_', 'L5Pyr_')) and
+            key.split('_')[1] not in ('Gauss', 'Pois'))
+
 class Network:
     """Cell types placed on a grid, their connections and their external drives.
 
@@ -292,7 +302,7 @@ class Network:
         """hnn-core 0.6 ignores a parameter file's cell values: say so if they differ."""
         defaults = _template()
         differ = [k for k, v in self.params.items()
-                  if k.startswith(('L2Pyr_', 'L5Pyr_')) and k in defaults and
+                  if _is_cell_value_key(k) and k in defaults and
                   not isinstance(v, str) and v != defaults[k]]
         if differ:
             shown = ', '.join(differ[:5]) + (', ...' if len(differ) > 5 else '')

@@ -1,10 +1,11 @@
 """Cell templates: morphology, biophysics and dipole weights (no NEURON needed)."""
 import json
+import warnings
 
 import numpy as np
 import pytest
 
-from hnn_core import Network
+from hnn_core import Network, read_params
 from hnn_core.cell_template import compile_cell, SectionTemplate, CellTemplate
 from hnn_core.cells_default import default_cell_types
 from hnn_core.network import DEFAULT_PARAMS
@@ -131,6 +132,18 @@ def test_cell_values_come_from_params_in_v01_networks():
     with pytest.warns(UserWarning, match='3 cell value.*L5Pyr_apical1_L'):
         net = neymotin_2020_model(params, mesh_shape=(1, 1))
     assert net.cell_types['L5_pyramidal']['cell_object'].sections['apical_1'].L == 680.
+
+
+def test_drive_values_of_a_file_are_not_called_cell_values():
+    # L2Pyr_Gauss_* and L5Pyr_Pois_* keys share the cell values' prefix but are
+    # drives, which the 0.6 models do read (add_drives_from_params)
+    from hnn_core import neymotin_2020_model
+    params = read_params(DEFAULT_PARAMS)
+    params['L2Pyr_Gauss_A_weight'] = 0.5
+    params['L5Pyr_Pois_lamtha'] = 2.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        neymotin_2020_model(params, mesh_shape=(1, 1))
 
 
 def test_dipole_weights(templates):
