@@ -249,6 +249,7 @@ def test_errors_in_process(tmp_path, case):
     assert not op.exists(tmp_path / 'out')  # nothing is created before the checks
 
 
+@pytest.mark.slow  # a Python process per case
 @pytest.mark.parametrize('case', ERROR_CASES)
 def test_errors_in_subprocess(tmp_path, case):
     make_args, expected_code, message = ERROR_CASES[case]
@@ -259,6 +260,7 @@ def test_errors_in_subprocess(tmp_path, case):
     assert proc.stderr.count('\n') == 1 and 'Traceback' not in proc.stderr
 
 
+@pytest.mark.slow  # the installed command, in its own processes
 def test_subprocess_run_and_help(tmp_path):
     proc = run_subprocess(['simulate'] + TINY + ['--quiet', '--out', 'o'], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -322,7 +324,8 @@ def test_mpi_launcher_missing(tmp_path, monkeypatch):
     assert stderr.startswith("hnn-core: error: --backend mpi: no MPI launcher")
 
 
-@pytest.mark.parametrize('backend', ['joblib', 'mpi'])
+@pytest.mark.parametrize('backend', ['joblib',
+                                     pytest.param('mpi', marks=pytest.mark.slow)])
 def test_parallel_backends_match_serial(tmp_path, tiny_run, capfd, backend):
     """Same files as the serial run; worker processes print nothing to stdout."""
     if backend == 'mpi' and backends._find_mpiexec('mpiexec') is None:
