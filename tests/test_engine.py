@@ -247,10 +247,13 @@ def _malloc_in_use():
 
 @pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
 def test_repeated_trials_hold_no_native_memory(engine):
-    # What NEURON allocates for a trial must go back when the trial ends: a
-    # spike source still recording into a vector outlived its cell (~30 bytes
-    # per cell and drive cell, every trial). NEURON 8.2 has small leaks of its
-    # own, so this is checked with the newest NEURON only.
+    # What NEURON allocates for a trial must go back when the trial ends. Two
+    # ways it did not (~10 kB per trial here): a spike source still recording
+    # into a vector outlived its cell, and NEURON 9 keeps 32 bytes for every
+    # pointer Python took to data of a deleted section. NEURON 8.2 has small
+    # leaks of its own, so this is checked with the newest NEURON only. One
+    # CoreNEURON chunk: chunk boundaries keep memory inside NEURON (see
+    # benchmarks/bench_memory.py).
     import gc
     import neuron
     from hnn_core.engine import run_trial
