@@ -19,9 +19,10 @@ import traceback
 def _init_mpi():
     from neuron import h
     from .mechanisms import _suppress_c_stdout
+    from .model import get_parallel_context
     with _suppress_c_stdout():  # NEURON announces "numprocs=N" on stdout
         h.nrnmpi_init()
-    pc = h.ParallelContext()
+    pc = get_parallel_context()
     return pc, int(pc.id()), int(pc.nhost())
 
 
