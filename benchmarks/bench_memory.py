@@ -112,6 +112,7 @@ def main():
             SERIES[args.child] = (mesh, engine, args.runs, tstop, vsec)
         _child(args.child)
         return
+    import hnn_core  # noqa: F401 - first, so that NEURON starts without its GUI
     import neuron
     print(cpu_description())
     print(f'NEURON {neuron.__version__}, Python {sys.version.split()[0]}')
