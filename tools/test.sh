@@ -47,7 +47,7 @@ main() {
     echo "== hnn_core tests (newest NEURON) =="
     step_start=$SECONDS
     if setup_venv .venv; then
-        .venv/bin/python -c 'import neuron; print("NEURON", neuron.__version__)'
+        .venv/bin/python -c 'import hnn_core, neuron; print("NEURON", neuron.__version__)'
         .venv/bin/python -m pytest -q "$@" tests || status=1
     else
         echo "could not set up .venv"; status=1
@@ -80,7 +80,7 @@ main() {
     echo "== reference tests under NEURON 8.2.7 =="
     step_start=$SECONDS
     if setup_venv .venv-nrn8 'neuron==8.2.7'; then
-        .venv-nrn8/bin/python -c 'import neuron; print("NEURON", neuron.__version__)'
+        .venv-nrn8/bin/python -c 'import hnn_core, neuron; print("NEURON", neuron.__version__)'
         .venv-nrn8/bin/python -m pytest -q -m 'reference or both_neurons' "$@" tests \
             || status=1
     else
