@@ -153,6 +153,20 @@ def test_a_finished_trial_leaves_no_model_behind(engine):
         assert len(h.List('NetCon')) == 0
 
 
+RECORD_ALL = {'vsec': 'all', 'isec': 'all', 'ca': 'all'}
+
+
+def _one_event_plan(engine, mesh, mu, tstop, record=None):
+    """The plan of one trial: one evoked event at ``mu`` ms into L5 pyramidal cells."""
+    from hnn_core.simulation_plan import make_plan
+    net = neymotin_2020_model(mesh_shape=(mesh, mesh))
+    net.add_evoked_drive('ev', mu=mu, sigma=0., numspikes=1, location='proximal',
+                         weights_ampa={'L5_pyramidal': 0.05})
+    plan, _ = make_plan(net, tstop=tstop, dt=DT, n_trials=1, engine=engine,
+                        record=record)
+    return plan
+
+
 def _tracked_objects(*ignore):
     """Python objects the garbage collector tracks (but ``ignore``), by type."""
     import collections
@@ -171,12 +185,7 @@ def test_repeated_trials_hold_no_python_objects(engine):
     # CoreNEURON chunks and every kind of trace, so each way samples leave
     # NEURON is taken more than once per trial.
     from hnn_core.engine import run_trial
-    from hnn_core.simulation_plan import make_plan
-    net = neymotin_2020_model(mesh_shape=(1, 1))
-    net.add_evoked_drive('ev', mu=5., sigma=0., numspikes=1, location='proximal',
-                         weights_ampa={'L5_pyramidal': 0.05})
-    plan, _ = make_plan(net, tstop=60., dt=DT, n_trials=1, engine=engine,
-                        record={'vsec': 'all', 'isec': 'all', 'ca': 'all'})
+    plan = _one_event_plan(engine, mesh=1, mu=5., tstop=60., record=RECORD_ALL)
     # First-use caches fill up in the first trial, and some (weak ones) once
     # more after the first full collection.
     for _ in range(2):
@@ -203,12 +212,7 @@ def test_repeated_trials_hold_no_python_memory(engine):
     import gc
     import tracemalloc
     from hnn_core.engine import run_trial
-    from hnn_core.simulation_plan import make_plan
-    net = neymotin_2020_model(mesh_shape=(1, 1))
-    net.add_evoked_drive('ev', mu=5., sigma=0., numspikes=1, location='proximal',
-                         weights_ampa={'L5_pyramidal': 0.05})
-    plan, _ = make_plan(net, tstop=60., dt=DT, n_trials=1, engine=engine,
-                        record={'vsec': 'all', 'isec': 'all', 'ca': 'all'})
+    plan = _one_event_plan(engine, mesh=1, mu=5., tstop=60., record=RECORD_ALL)
     tracemalloc.start()
     try:
         for _ in range(2):
@@ -257,15 +261,11 @@ def test_repeated_trials_hold_no_native_memory(engine):
     import gc
     import neuron
     from hnn_core.engine import run_trial
-    from hnn_core.simulation_plan import make_plan
     if _malloc_in_use() is None:
         pytest.skip('needs glibc (mallinfo2)')
     if int(neuron.__version__.split('.')[0]) < 9:
         pytest.skip('NEURON 8.2 leaks a little by itself')
-    net = neymotin_2020_model(mesh_shape=(3, 3))
-    net.add_evoked_drive('ev', mu=2., sigma=0., numspikes=1, location='proximal',
-                         weights_ampa={'L5_pyramidal': 0.05})
-    plan, _ = make_plan(net, tstop=5., dt=DT, n_trials=1, engine=engine)
+    plan = _one_event_plan(engine, mesh=3, mu=2., tstop=5.)
     for _ in range(3):
         run_trial(plan, 0, verbose=False)
     gc.collect()
@@ -317,11 +317,7 @@ def test_a_trial_gives_its_freed_heap_back(engine):
     except (OSError, AttributeError):
         pytest.skip('needs glibc (malloc_trim)')
     from hnn_core.engine import run_trial
-    from hnn_core.simulation_plan import make_plan
-    net = neymotin_2020_model(mesh_shape=(3, 3))
-    net.add_evoked_drive('ev', mu=2., sigma=0., numspikes=1, location='proximal',
-                         weights_ampa={'L5_pyramidal': 0.05})
-    plan, _ = make_plan(net, tstop=20., dt=DT, n_trials=1, engine=engine)
+    plan = _one_event_plan(engine, mesh=3, mu=2., tstop=20.)
     run_trial(plan, 0, verbose=False)
     before = _resident_bytes()
     malloc_trim(0)
