@@ -40,6 +40,11 @@ class SectionTemplate:
     direction : tuple of float
         End point minus start point; only its angle to the apical trunk
         matters (the dipole projection).
+    end_pts : tuple
+        The two (x, y, z) end points (um) in the cell's own frame (soma at the
+        cell's reference position), as :attr:`~hnn_core.cell.Section.end_pts`;
+        an empty tuple for a section without end points. Extracellular
+        potentials place the section from them.
     mechanisms : dict
         Mechanism -> {NEURON parameter name (e.g. ``'gbar_km'``): value}; a value
         is a float for the whole section or a tuple with one value per segment.
@@ -60,6 +65,7 @@ class SectionTemplate:
     parent_x: float = 1.0
     child_x: float = 0.0
     direction: tuple = (0.0, 0.0, 1.0)
+    end_pts: tuple = ()
     mechanisms: dict = field(default_factory=dict)
     synapses: dict = field(default_factory=dict)
     v_init: float = -65.0
@@ -306,6 +312,7 @@ def compile_cell(cell, cell_type, measure_dipole=False):
         pts = section.end_pts
         direction = (tuple(float(b - a) for a, b in zip(pts[0], pts[1]))
                      if len(pts) == 2 else (0.0, 0.0, 1.0))
+        end_pts = tuple(tuple(float(c) for c in pt) for pt in pts)
         missing = [r for r in section.syns if r not in cell.synapses]
         if missing:
             raise ValueError(f'{cell_type} section {name!r} carries the receptor(s) '
@@ -320,7 +327,7 @@ def compile_cell(cell, cell_type, measure_dipole=False):
             name=name, L=float(section.L), diam=float(section.diam),
             cm=float(section.cm), Ra=float(section.Ra), nseg=int(section.nseg),
             parent=parent, parent_x=parent_x, child_x=child_x, direction=direction,
-            mechanisms=_mechanism_values(cell, name, section, cell_type), synapses=synapses,
+            end_pts=end_pts, mechanisms=_mechanism_values(cell, name, section, cell_type), synapses=synapses,
             v_init=float(section.v0)))
     locations = {}
     for loc, names in cell.sect_loc.items():
