@@ -11,6 +11,7 @@ four keep fixed colours, others take the next colours of a cycle.
 import numpy as np
 
 from ._validate import _validate_type, _check_option, _check_finite
+from .viz_laminar import plot_laminar_csd, plot_laminar_lfp  # noqa: F401
 
 _LAYER_TITLES = {'agg': 'Aggregate', 'L2': 'Layer 2/3', 'L5': 'Layer 5'}
 _MAX_LEGEND_ENTRIES = 10
