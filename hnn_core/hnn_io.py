@@ -3,7 +3,8 @@
 The format is hnn-core 0.6.1's (``net.write_configuration``), so files go both
 ways between the two packages: cell types with their sections and metadata, the
 gid ranges and positions, the drives (their parameters, not their spike times),
-the tonic biases and every connection with its (source, target) pairs.
+the tonic biases, every connection with its (source, target) pairs and the
+extracellular electrode arrays (their electrodes, not their recordings).
 """
 
 import json
@@ -11,7 +12,6 @@ import math
 import numbers
 import os.path as op
 import reprlib
-import warnings
 from copy import deepcopy
 
 import numpy as np
@@ -51,6 +51,13 @@ def _connection_to_dict(conn):
             'probability': conn['probability']}
 
 
+def _rec_array_to_dict(array, write_output):
+    if not write_output:
+        array = array.copy()
+        array._reset()
+    return array.to_dict()
+
+
 def network_to_dict(net, write_output=False):
     """The network as a dict of plain values, in hnn-core 0.6.1's layout.
 
@@ -58,7 +65,8 @@ def network_to_dict(net, write_output=False):
     ----------
     net : Network
     write_output : bool
-        Include the spikes of the last simulation and the drives' spike times.
+        Include the spikes of the last simulation, the drives' spike times and
+        the electrode arrays' times and voltages (without, those are empty).
 
     Returns
     -------
@@ -91,7 +99,8 @@ def network_to_dict(net, write_output=False):
         'external_drives': drives,
         'external_biases': deepcopy(net.external_biases),
         'connectivity': [_connection_to_dict(conn) for conn in net.connectivity],
-        'rec_arrays': {},
+        'rec_arrays': {name: _rec_array_to_dict(array, write_output)
+                       for name, array in net.rec_arrays.items()},
         'threshold': net.threshold,
         'delay': net.delay,
     })
@@ -469,6 +478,24 @@ def _read_biases(net, data):
                 raise type(err)(f'{where}: {err}') from None
 
 
+def _read_rec_arrays(net, data):
+    """Add the electrode arrays of ``data``; like 0.6.1, without their recordings."""
+    for name, array in _obj(data, 'rec_arrays').items():
+        where = _path('rec_arrays', name)
+        _obj(array, where)
+        positions = _list(_item(array, 'positions', where), f'{where}[\'positions\']')
+        try:
+            net.add_electrode_array(
+                name, positions,
+                conductivity=_item(array, 'conductivity', where),
+                method=_item(array, 'method', where),
+                min_distance=_item(array, 'min_distance', where))
+        except (TypeError, ValueError) as err:
+            if str(err).startswith(where):
+                raise
+            raise type(err)(f'{where}: {err}') from None
+
+
 def dict_to_network(net_data, read_drives=True, read_external_biases=True):
     """A network from a dict in hnn-core 0.6.1's configuration layout.
 
@@ -489,6 +516,8 @@ def dict_to_network(net_data, read_drives=True, read_external_biases=True):
 
     Notes
     -----
+    Electrode arrays (``rec_arrays``) are added without the times and voltages
+    a file may hold, as hnn-core 0.6.1 does.
     Every number must be finite; a value of the wrong kind, or out of range,
     is a ValueError or TypeError that names its place in ``net_data`` (e.g.
     ``connectivity[3]['nc_dict']['A_weight']``).
@@ -541,12 +570,7 @@ def dict_to_network(net_data, read_drives=True, read_external_biases=True):
     if read_external_biases:
         _read_biases(net, net_data.get('external_biases', {}))
     _read_connectivity(net, _item(net_data, 'connectivity', ''))
-    rec_arrays = net_data.get('rec_arrays')
-    if rec_arrays:
-        warnings.warn('The configuration has extracellular electrode arrays '
-                      f'({", ".join(map(str, _obj(rec_arrays, "rec_arrays")))}), '
-                      'which this version does not simulate; they are left out',
-                      UserWarning, stacklevel=2)
+    _read_rec_arrays(net, net_data.get('rec_arrays', {}))
     net.threshold = threshold
     net.delay = delay
     if not read_drives:

@@ -217,6 +217,10 @@ class Network:
         Delay (ms) of the model's local connections at zero distance.
     cell_response : CellResponse | None
         Spikes of the last simulation.
+    rec_arrays : dict of str -> ExtracellularArray
+        Extracellular electrode arrays, by name (see
+        :meth:`add_electrode_array`); after a simulation each holds the
+        potentials of every trial.
     """
 
     def __init__(self, params, add_drives_from_params=False, legacy_mode=None,
@@ -268,6 +272,7 @@ class Network:
         self.threshold = _param_number(self.params, 'threshold')
         self.delay = 1.0
         self.cell_response = None
+        self.rec_arrays = dict()
         if self._compatibility.local_connectivity:
             from .network_models import add_local_connectivity
             add_local_connectivity(self)
@@ -943,7 +948,11 @@ class Network:
                        for k, v in metadata_filters.items())]
 
     def copy(self):
-        """A deep copy of the model, without results (drive events are cleared)."""
+        """A deep copy of the model, without results.
+
+        Drive events are cleared; the electrode arrays are kept, without their
+        data (as in hnn-core 0.6.1).
+        """
         response, self.cell_response = self.cell_response, None
         try:
             net = copy.deepcopy(self)
@@ -951,7 +960,42 @@ class Network:
             self.cell_response = response
         for drive in net.external_drives.values():
             drive['events'] = list()
+        net._reset_rec_arrays()
         return net
+
+    def _reset_rec_arrays(self):
+        """Clear the data of every electrode array (a new run fills them)."""
+        for array in self.rec_arrays.values():
+            array._reset()
+
+    def add_electrode_array(self, name, electrode_pos, *, conductivity=0.3,
+                            method='psa', min_distance=0.5):
+        """Add an array of extracellular electrodes, recorded in every simulation.
+
+        Parameters
+        ----------
+        name : str
+            Name of the array, the key of ``net.rec_arrays``; must be new.
+        electrode_pos : tuple | list of tuple
+            The (x, y, z) position of each contact (µm); one triplet is one
+            contact.
+        conductivity : float
+            Extracellular conductivity (S/m).
+        method : ``'psa'`` | ``'lsa'``
+            Point or line source approximation; see
+            :class:`~hnn_core.extracellular.ExtracellularArray`.
+        min_distance : float
+            Shortest distance from a contact to a current source (µm).
+        """
+        from .extracellular import ExtracellularArray
+        _validate_type(name, str, 'name')
+        if name in self.rec_arrays:
+            raise ValueError(f'An electrode array named {name!r} already exists; '
+                             f'choose another name (existing: '
+                             f'{", ".join(map(repr, self.rec_arrays))})')
+        self.rec_arrays[name] = ExtracellularArray(
+            electrode_pos, conductivity=conductivity, method=method,
+            min_distance=min_distance)
 
     def __eq__(self, other):
         if not isinstance(other, Network):
@@ -972,7 +1016,8 @@ class Network:
                 self.external_biases == other.external_biases and
                 _drives_equal(self.external_drives, other.external_drives) and
                 self.threshold == other.threshold and self.delay == other.delay and
-                self.legacy_mode == other.legacy_mode)
+                self.legacy_mode == other.legacy_mode and
+                self.rec_arrays == other.rec_arrays)
 
     __hash__ = None
 
