@@ -57,11 +57,11 @@ def _child(engine, mesh):
                         engine=engine)
     result = run_trial(plan, 0, verbose=False)
     total = time.perf_counter() - start
-    print(json.dumps({'model': model, 'build': result['timings']['build'],
-                      'solve': result['timings']['solve'], 'total': total,
+    print(json.dumps({'model': model, 'build': result.timings['build'],
+                      'solve': result.timings['solve'], 'total': total,
                       'rss': _peak_rss_mib(), 'n_cells': net.n_cells,
-                      'n_netcons': result['n_netcons'],
-                      'spikes': int(len(result['spike_times']))}))
+                      'n_netcons': result.n_netcons,
+                      'spikes': int(len(result.spike_times))}))
 
 
 # One core for everything, so no BLAS or OpenMP worker threads either (they

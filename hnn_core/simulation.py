@@ -177,16 +177,17 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     for result in results:
         layers = {}
         for key, cell_types in groups.items():
-            series = result['dipole'][cell_types[0]]
+            series = result.dipole[cell_types[0]]
             for cell_type in cell_types[1:]:
-                series = series + result['dipole'][cell_type]
+                series = series + result.dipole[cell_type]
             layers[key] = series
         trial_layers.append(layers)
     _check_finite_dipoles(results, trial_layers)
-    dpls = [simulated_dipole(result['times'], layers, n_per_layer,
+    dpls = [simulated_dipole(result.times, layers, n_per_layer,
                              post if postproc else None)
             for result, layers in zip(results, trial_layers)]
     net.cell_response = _cell_response(plan, results)
+    _store_extracellular(net, plan, results)
     for name, times in events.items():
         net.external_drives[name]['events'] = [[t.tolist() for t in trial]
                                                for trial in times]
@@ -198,7 +199,7 @@ def _check_finite_dipoles(results, trial_layers):
     """A dipole with NaN or inf is an error that says where it went wrong."""
     bad = []
     for trial_idx, (result, layers) in enumerate(zip(results, trial_layers)):
-        times = np.asarray(result['times'])
+        times = np.asarray(result.times)
         for key, series in layers.items():
             wrong = ~np.isfinite(np.asarray(series, float))
             if wrong.any():
@@ -237,14 +238,23 @@ def _cell_response(plan, results):
         names[start:stop] = name
     spike_times, spike_gids, spike_types = [], [], []
     for result in results:
-        times, gids = result['spike_times'], result['spike_gids']
+        times, gids = result.spike_times, result.spike_gids
         order = np.lexsort((gids, times))
         spike_times.append(times[order].tolist())
         spike_gids.append(gids[order].tolist())
         spike_types.append(names[gids[order]].tolist())
     response = CellResponse(spike_times=spike_times, spike_gids=spike_gids,
-                            spike_types=spike_types, times=results[0]['times'],
+                            spike_types=spike_types, times=results[0].times,
                             cell_type_names=list(plan.cell_types))
     for kind in ('vsec', 'isec', 'ca'):
-        setattr(response, kind, [result[kind] for result in results])
+        setattr(response, kind, [getattr(result, kind) for result in results])
     return response
+
+
+def _store_extracellular(net, plan, results):
+    """Put each electrode array's potentials (trials x contacts x times) in place."""
+    for name in plan.electrode_arrays:
+        array = net.rec_arrays[name]
+        array._reset()
+        array._set_data(results[0].times,
+                        np.stack([result.extracellular[name] for result in results]))

@@ -70,6 +70,37 @@ def _check_drive_events(net, tstop, n_trials):
                           'simulating them takes a while', UserWarning, stacklevel=4)
 
 
+@dataclass(frozen=True)
+class ElectrodeSpec:
+    """An extracellular electrode array as the engine records it.
+
+    Attributes
+    ----------
+    positions : ndarray, shape (n_contacts, 3)
+        Contact positions (um).
+    conductivity : float
+        Extracellular conductivity (S/m).
+    method : str
+        ``'psa'`` (point source) or ``'lsa'`` (line source approximation).
+    min_distance : float
+        Smallest distance (um) between a contact and a current source.
+    """
+
+    positions: np.ndarray
+    conductivity: float
+    method: str
+    min_distance: float
+
+
+def _electrode_specs(net):
+    arrays = getattr(net, 'rec_arrays', None) or {}
+    return {name: ElectrodeSpec(positions=np.array(arr.positions, float).reshape(-1, 3),
+                                conductivity=float(arr.conductivity),
+                                method=str(arr.method),
+                                min_distance=float(arr.min_distance))
+            for name, arr in arrays.items()}
+
+
 @dataclass
 class SimulationPlan:
     """Inputs of the engine for one network and a set of trials.
@@ -103,6 +134,10 @@ class SimulationPlan:
         -> False, ``'soma'`` or ``'all'``.
     engine : str
         ``'coreneuron'`` or ``'neuron'``.
+    electrode_arrays : dict of str -> ElectrodeSpec
+        Extracellular arrays to record (``net.rec_arrays``), by name.
+    cell_positions : ndarray, shape (n_cells, 3)
+        Soma position (um) of every real cell, by gid (used by electrode arrays).
     """
 
     templates: dict
@@ -119,6 +154,8 @@ class SimulationPlan:
     biases: list = field(default_factory=list)
     record: dict = field(default_factory=dict)
     engine: str = 'neuron'
+    electrode_arrays: dict = field(default_factory=dict)
+    cell_positions: np.ndarray = None
 
     @property
     def n_cells(self):
@@ -337,5 +374,6 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
         drive_times=drive_times, tstop=float(tstop), dt=float(dt),
         celsius=float(required(net.params, 'celsius')), gid_names=gid_names,
         biases=_biases(net, templates, tstop), record=dict(record or {}),
-        engine=engine)
+        engine=engine, electrode_arrays=_electrode_specs(net),
+        cell_positions=np.asarray(net.positions(), float)[:n_cells])
     return plan, events

@@ -29,8 +29,12 @@ _HOC_MAKERS = {
                   'vec = new Vector()\nvec.record(&cai($1))\nreturn vec }',
     'record_i': 'obfunc hnn_core_record_i_() { localobj vec\n'
                 'vec = new Vector()\nvec.record(&$o1.i)\nreturn vec }',
-    # PtrVector $o1, element $2 -> v at $3 of the section of the call
+    # the membrane current (nA, with CVode.use_fast_imem(1)) at $1
+    'record_imem': 'obfunc hnn_core_record_imem_() { localobj vec\n'
+                   'vec = new Vector()\nvec.record(&i_membrane_($1))\nreturn vec }',
+    # PtrVector $o1, element $2 -> v (or i_membrane_) at $3 of the section of the call
     'pset_v': 'proc hnn_core_pset_v_() { $o1.pset($2, &v($3)) }',
+    'pset_imem': 'proc hnn_core_pset_imem_() { $o1.pset($2, &i_membrane_($3)) }',
     'vector': 'obfunc hnn_core_vector_() { return new Vector($1) }',
     'ptr_vector': 'obfunc hnn_core_ptr_vector_() { return new PtrVector($1) }',
     # source: a point process or artificial cell; target: one or None
@@ -75,9 +79,22 @@ def record_i(point_process):
     return _maker('record_i')(point_process)
 
 
+def record_imem(segment):
+    """A Vector recording the membrane current (nA) of ``segment``.
+
+    Needs ``get_cvode().use_fast_imem(1)`` before the run.
+    """
+    return _maker('record_imem')(segment.x, sec=segment.sec)
+
+
 def pset_v(pointers, index, segment):
     """Point element ``index`` of the PtrVector ``pointers`` at v of ``segment``."""
     _maker('pset_v')(pointers, index, segment.x, sec=segment.sec)
+
+
+def pset_imem(pointers, index, segment):
+    """Point element ``index`` of ``pointers`` at the membrane current of ``segment``."""
+    _maker('pset_imem')(pointers, index, segment.x, sec=segment.sec)
 
 
 def new_ptr_vector(size):

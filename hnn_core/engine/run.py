@@ -1,32 +1,38 @@
 """Run one trial in NEURON or CoreNEURON and reduce it to plain numpy arrays.
 
-The dipole is a fixed linear map of the pyramidal cells' segment voltages. How
-those voltages are read depends on the engine:
+Every output is a recorder (:mod:`.recorders`): the dipole and the
+extracellular potentials are fixed linear maps of per-segment voltages and
+membrane currents, the traces are samples kept as they are. How the samples
+reach the recorders depends on the engine:
 
 * ``'coreneuron'``: the run advances in chunks of about ``CORENEURON_CHUNK``
-  (40 ms) of simulated time; the segment voltages recorded during a chunk are
-  folded into per-cell dipoles and freed after it, so memory stays bounded by
-  one chunk, and progress is reported between chunks.
-* ``'neuron'``: after every step NEURON calls back with the voltages gathered
-  into one vector (``CVode.extra_scatter_gather``); they are folded into per-cell
-  dipoles at once, so no voltage is kept at all.
+  (40 ms, shorter when electrode arrays read every segment); Vectors record
+  during a chunk, the recorders fold their samples after it and the vectors are
+  emptied, so memory stays bounded by one chunk, and progress is reported
+  between chunks.
+* ``'neuron'``: after every step NEURON calls back with the values gathered
+  into one vector (``CVode.extra_scatter_gather``); they are folded every few
+  steps, so nothing is kept for the whole trial.
 
-Either way each process keeps one dipole row per local pyramidal cell; rank 0
-gathers the rows and sums them in gid order, which makes the layer dipoles
-independent of how cells are spread over MPI ranks.
+Each process folds its own cells; rank 0 gathers the parts and adds them in a
+fixed order (gids for the dipole, ranks for the potentials), which makes the
+outputs independent of how cells are spread over MPI ranks.
 """
 
 import os
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 from neuron import h
+from threadpoolctl import threadpool_limits
 
 from ..progress import ProgressEvent, print_progress
 from ._fpenv import coreneuron_fp_mode
 from .mechanisms import load_mechanisms, compile_mechanisms, coreneuron_library
-from .model import (NeuronNetwork, get_cvode, get_parallel_context, new_ptr_vector,
-                    new_vector, pset_v, record_cai, record_i, record_v)
+from .model import NeuronNetwork, get_cvode, get_parallel_context, new_vector
+from .recorders import (DipoleRecorder, ExtracellularRecorder, TraceRecorder,
+                        GatheredSamples, VectorSamples)
 
 PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # CoreNEURON copies the whole model in and out at every psolve call (~0.1 s for
@@ -34,6 +40,11 @@ PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # progress lines of a chunk are printed when it ends); the voltages recorded in
 # one chunk stay small (~35 MB for the default network).
 CORENEURON_CHUNK = 40.0  # ms
+# at most this many recorded values per chunk and rank (the default network's
+# dipole segments over 40 ms); electrode arrays, which read every segment, make
+# chunks shorter, down to MIN_CHUNK
+CHUNK_VALUES = 4.4e6
+MIN_CHUNK = 5.0  # ms
 ENGINES = ('coreneuron', 'neuron')
 
 
@@ -92,193 +103,6 @@ def _time_reporter(report, trial_idx, n_trials, tstop):
                                           t=float(t), tstop=tstop))
 
 
-class _DipoleRows:
-    """One dipole time series (fAm) per local cell, per measured cell type.
-
-    Only segments with a non-zero dipole weight are read: inside an unbranched
-    section the axial-current terms telescope, so only the segments next to a
-    section's ends count (12 of 32 in an L2 cell, 15 of 55 in an L5 cell).
-    """
-
-    def __init__(self, net):
-        self.layers = {}
-        for cell_type in net.plan.dipole_types:
-            cells = sorted(net.cells_of_type(cell_type), key=lambda c: c.gid)
-            weights = net.plan.templates[cell_type].dipole_weights()
-            used = np.flatnonzero(weights)
-            self.layers[cell_type] = (np.array([c.gid for c in cells], int),
-                                      weights[used],
-                                      [self._pick(c, used) for c in cells])
-        self.rows = {layer: [] for layer in self.layers}
-
-    @staticmethod
-    def _pick(cell, used):
-        segments = [seg for sec in cell.sections.values() for seg in sec]
-        return [segments[k] for k in used]
-
-    def segments(self):
-        """The segments read, in layer, gid and template order."""
-        return [seg for _, _, cells in self.layers.values() for segs in cells
-                for seg in segs]
-
-    def add(self, layer, block):
-        """Append dipoles of shape (n_cells, n_samples) computed from voltages."""
-        self.rows[layer].append(block)
-
-    def sum_over_cells(self, pc, rank, n_samples):
-        """Layer dipoles on rank 0 (summed in gid order); None elsewhere."""
-        mine = {layer: (gids, np.concatenate(self.rows[layer], axis=1)
-                        if self.rows[layer] else None)
-                for layer, (gids, _, _) in self.layers.items()}
-        gathered = pc.py_gather(mine, 0)
-        if rank != 0:
-            return None
-        out = {}
-        for layer in self.layers:
-            parts = [part[layer] for part in gathered if part[layer][1] is not None]
-            if not parts:
-                out[layer] = np.zeros(n_samples)
-                continue
-            gids = np.concatenate([g for g, _ in parts])
-            rows = np.concatenate([r for _, r in parts])
-            out[layer] = rows[np.argsort(gids)].sum(axis=0)
-        return out
-
-
-class _RecordedVoltages:
-    """CoreNEURON path: record segment voltages, fold them chunk by chunk."""
-
-    def __init__(self, rows):
-        self.rows = rows
-        self.vectors = {layer: [record_v(seg)
-                                for segs in cells for seg in segs]
-                        for layer, (_, _, cells) in rows.layers.items()}
-
-    def collect(self):
-        for layer, (gids, weights, _) in self.rows.layers.items():
-            vectors = self.vectors[layer]
-            if not len(gids):
-                continue
-            n_seg = len(weights)
-            block = np.empty((len(gids), len(vectors[0])))
-            for k in range(len(gids)):  # one cell at a time keeps the copies small
-                volts = np.array([np.asarray(v) for v in vectors[k * n_seg:(k + 1) * n_seg]])
-                # einsum rather than @: BLAS worker threads would compete with
-                # the simulator for the core
-                block[k] = np.einsum('s,st->t', weights, volts)
-            self.rows.add(layer, block)
-            for v in vectors:
-                v.resize(0)
-
-
-class _GatheredVoltages:
-    """NEURON path: fold the voltages into dipoles after every step."""
-
-    def __init__(self, rows, tstop, dt, report_time, t_vec):
-        self.rows = rows
-        self.t_vec = t_vec
-        self.segments = rows.segments()
-        self.n_steps = 0
-        self.buffer = new_vector(max(len(self.segments), 1))
-        self.values = np.asarray(self.buffer)  # a view (see _samples)
-        self.pointers = new_ptr_vector(max(len(self.segments), 1))
-        self._point()
-        if hasattr(self.pointers, 'ptr_update_callback'):
-            # NEURON 8 moves voltages when it reorders memory; NEURON 9's
-            # pointers follow the data by themselves.
-            self.pointers.ptr_update_callback(self._point)
-        n_max = int(tstop / dt + 2)  # steps psolve can take, with a margin
-        self.blocks = {layer: np.zeros((len(gids), n_max))
-                       for layer, (gids, _, _) in rows.layers.items()}
-        self.slices = {}
-        start = 0
-        for layer, (gids, weights, _) in rows.layers.items():
-            self.slices[layer] = slice(start, start + len(gids) * len(weights))
-            start += len(gids) * len(weights)
-        self.report_time = report_time
-        self.marks = _progress_marks(tstop, dt) if report_time else []
-        self.dt = dt
-
-    def _point(self):
-        for i, seg in enumerate(self.segments):
-            pset_v(self.pointers, i, seg)
-
-    def after_step(self):
-        # Called after each step's solve, just before the step's samples are
-        # recorded, so the recorded time vector tells the step number (hoc's t
-        # is only brought up to date when psolve returns).
-        self.n_steps = int(self.t_vec.size())
-        self.pointers.gather(self.buffer)
-        for layer, (gids, weights, _) in self.rows.layers.items():
-            if len(gids):
-                volts = self.values[self.slices[layer]].reshape(len(gids), -1)
-                self.blocks[layer][:, self.n_steps] = np.einsum('cs,s->c', volts,
-                                                                weights)
-        t = self.n_steps * self.dt
-        if self.marks and t >= self.marks[0] - self.dt / 2:
-            self.marks.pop(0)
-            self.report_time(t)
-
-    def finish(self):
-        for layer, block in self.blocks.items():
-            self.rows.add(layer, block[:, :self.n_steps + 1])
-
-    def release(self):
-        # NEURON 8's pointer vector holds its update callback, a method of this
-        # object, where Python's garbage collector cannot see it: drop the
-        # vector, or the cycle keeps every section of the trial alive.
-        self.pointers = None
-
-
-class _TraceRecorder:
-    """Somatic or all-section voltages, synaptic currents and [Ca2+]i on request.
-
-    Samples are moved out of NEURON's vectors chunk by chunk, so those never hold
-    more than one chunk.
-    """
-
-    def __init__(self, net, record):
-        self.traces = {'vsec': {}, 'isec': {}, 'ca': {}}
-        self._sources = []  # (list of chunks, NEURON vector)
-        for gid, cell in net.cells.items():
-            for kind in ('vsec', 'isec', 'ca'):
-                where = record.get(kind, False)
-                if not where:
-                    continue
-                names = ['soma'] if where == 'soma' else list(cell.sections)
-                per_cell = {}
-                for name in names:
-                    sec = cell.sections[name]
-                    if kind == 'vsec':
-                        per_cell[name] = self._add(record_v(sec(0.5)))
-                    elif kind == 'ca':
-                        if h.ismembrane('cad', sec=sec):
-                            per_cell[name] = self._add(record_cai(sec(0.5)))
-                    else:
-                        per_cell[name] = {
-                            f'{name}_{receptor}': self._add(record_i(syn))
-                            for receptor, syn in cell.section_synapses(name).items()}
-                self.traces[kind][gid] = per_cell
-
-    def _add(self, vector):
-        chunks = []
-        self._sources.append((chunks, vector))
-        return chunks
-
-    def collect(self):
-        for chunks, vec in self._sources:
-            chunks.append(_samples(vec))
-            vec.resize(0)
-
-    def result(self):
-        """The traces with every list of chunks joined into one array."""
-        def join(node):
-            if isinstance(node, dict):
-                return {k: join(v) for k, v in node.items()}
-            return np.concatenate(node)
-        return join(self.traces)
-
-
 def _record_time():
     """A vector recording t at every step; None where no section exists.
 
@@ -289,21 +113,6 @@ def _record_time():
     if next(iter(h.allsec()), None) is None:
         return None
     return new_vector().record(h._ref_t)
-
-
-def _merge_on_rank0(pc, rank, local):
-    """Gather each rank's dict of per-gid traces and spikes on rank 0."""
-    gathered = pc.py_gather(local, 0)
-    if rank != 0:
-        return None
-    merged = {'spike_times': np.concatenate([g['spike_times'] for g in gathered]),
-              'spike_gids': np.concatenate([g['spike_gids'] for g in gathered])}
-    for kind in ('vsec', 'isec', 'ca'):
-        merged[kind] = {}
-        for part in gathered:
-            merged[kind].update(part[kind])
-        merged[kind] = dict(sorted(merged[kind].items()))
-    return merged
 
 
 def _bind_nrncore_arg(coreneuron):
@@ -319,7 +128,37 @@ def _bind_nrncore_arg(coreneuron):
         coreneuron.nrncore_arg = coreneuron.nrncore_arg
 
 
-def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
+
+def _values_per_step(plan, n_ranks):
+    """Values recorded by Vectors per step on one rank (an even share)."""
+    counts = np.bincount(plan.cell_type_index, minlength=len(plan.cell_types))
+    n = 0
+    for n_cells, name in zip(counts, plan.cell_types):
+        template = plan.templates[name]
+        if template.measure_dipole:
+            n += n_cells * np.count_nonzero(template.dipole_weights())
+        if plan.electrode_arrays:
+            n += n_cells * template.n_segments
+    return n / max(n_ranks, 1)
+
+
+def _chunk_ends(plan, n_ranks):
+    """Where CoreNEURON's chunks end (ms): equal chunks ending on whole steps.
+
+    Chunks last CORENEURON_CHUNK ms unless the recorded values of one chunk
+    would exceed CHUNK_VALUES (e.g. with electrode arrays, which read every
+    segment); the same on every rank, since all ranks advance together.
+    """
+    per_step = _values_per_step(plan, n_ranks)
+    length = CORENEURON_CHUNK
+    if per_step * length / plan.dt > CHUNK_VALUES:
+        length = max(CHUNK_VALUES / per_step * plan.dt, MIN_CHUNK)
+    n_chunks = max(1, int(round(plan.tstop / length)))
+    return [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
+            for k in range(1, n_chunks)] + [plan.tstop]
+
+
+def _solve_coreneuron(plan, samples, t_vec, report_time, n_ranks):
     from neuron import coreneuron
     lib = coreneuron_library(load_mechanisms())
     if lib is None:
@@ -333,51 +172,89 @@ def _solve_coreneuron(plan, rows, traces, t_vec, report_time):
     coreneuron.verbose = 0
     try:
         with coreneuron_fp_mode():
-            return _coreneuron_chunks(plan, rows, traces, t_vec, report_time)
+            return _coreneuron_chunks(plan, samples, t_vec, report_time, n_ranks)
     finally:
         coreneuron.enable = False
 
 
-def _coreneuron_chunks(plan, rows, traces, t_vec, report_time):
-    """Advance CoreNEURON chunk by chunk, folding voltages after each; the times."""
-    voltages = _RecordedVoltages(rows)
+def _coreneuron_chunks(plan, samples, t_vec, report_time, n_ranks):
+    """Advance CoreNEURON chunk by chunk, handing samples over after each; the times."""
     h.finitialize()
     times = []
     marks = _progress_marks(plan.tstop, plan.dt) if report_time else []
-    # equal chunks of about CORENEURON_CHUNK ms, ending on whole steps
-    n_chunks = max(1, int(round(plan.tstop / CORENEURON_CHUNK)))
-    ends = [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
-            for k in range(1, n_chunks)] + [plan.tstop]
-    for t_end in ends:
+    for t_end in _chunk_ends(plan, n_ranks):
         get_parallel_context().psolve(t_end)
         if t_vec is not None:
             times.append(_samples(t_vec))
             t_vec.resize(0)
-        voltages.collect()
-        traces.collect()
+        samples.collect()
         while marks and marks[0] - plan.dt / 2 <= h.t:
             report_time(marks.pop(0))  # the simulation has passed this time
     return np.concatenate(times) if times else np.empty(0)
 
 
-def _solve_neuron(plan, rows, traces, t_vec, report_time):
-    if t_vec is None:  # a rank with drive cells only: no voltages to gather
+def _solve_neuron(plan, gathered, t_vec, report_time):
+    if t_vec is None:  # a rank with drive cells only: nothing to sample
         h.finitialize()
         get_parallel_context().psolve(plan.tstop)
         return np.empty(0)
-    cvode = get_cvode()
-    gathered = _GatheredVoltages(rows, plan.tstop, plan.dt, report_time, t_vec)
-    callback = gathered.after_step  # the same object must be removed afterwards
-    cvode.extra_scatter_gather(0, callback)
-    try:
-        h.finitialize()
-        get_parallel_context().psolve(plan.tstop)
-    finally:
-        cvode.extra_scatter_gather_remove(callback)
-        gathered.release()
-    gathered.finish()
-    traces.collect()
+    h.finitialize()
+    get_parallel_context().psolve(plan.tstop)
+    gathered.flush()
     return _samples(t_vec)
+
+
+class _StepProgress:
+    """NEURON engine: report the simulated time every 10 ms from the step callback."""
+
+    def __init__(self, plan, report_time):
+        self.marks = _progress_marks(plan.tstop, plan.dt)
+        self.dt = plan.dt
+        self.report_time = report_time
+
+    def __call__(self, n_steps):
+        t = n_steps * self.dt
+        if self.marks and t >= self.marks[0] - self.dt / 2:
+            self.marks.pop(0)
+            self.report_time(t)
+
+
+@dataclass
+class TrialResult:
+    """What one trial produced, as plain numpy arrays (on MPI rank 0).
+
+    Attributes
+    ----------
+    times : ndarray
+        NEURON's accumulated time of every sample (ms).
+    dipole : dict of str -> ndarray
+        Measured cell type -> raw dipole summed over its cells (fAm), 0 at t = 0
+        as the reference records it.
+    spike_times : ndarray
+        Spike times (ms) of all cells and drive cells.
+    spike_gids : ndarray of int
+        The gid of each spike.
+    vsec, isec, ca : dict
+        The traces asked for in ``plan.record``: gid -> section (or section and
+        receptor) -> samples (mV, nA, mM); empty if none.
+    extracellular : dict of str -> ndarray
+        Electrode array name -> potentials (uV), shape (n_contacts, n_times).
+    timings : dict
+        ``build`` and ``solve`` wall times (s).
+    n_netcons : int
+        Connections made on rank 0.
+    """
+
+    times: np.ndarray
+    dipole: dict
+    spike_times: np.ndarray
+    spike_gids: np.ndarray
+    vsec: dict = field(default_factory=dict)
+    isec: dict = field(default_factory=dict)
+    ca: dict = field(default_factory=dict)
+    extracellular: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    n_netcons: int = 0
 
 
 def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
@@ -401,20 +278,26 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
 
     Returns
     -------
-    result : dict | None
-        On rank 0: ``times`` (ms, NEURON's accumulated time of every sample),
-        ``dipole`` (dict measured cell type -> raw dipole summed over its
-        cells, fAm, the sample at t = 0 set to 0 as the reference records it),
-        ``spike_times`` (ms) and ``spike_gids`` of all cells, the requested
-        traces (``vsec``, ``isec``, ``ca``: gid -> section -> array),
-        ``timings`` (s: ``build``, ``solve``) and ``n_netcons`` (connections
-        made on rank 0). None on other ranks.
+    result : TrialResult | None
+        On rank 0; None on other ranks.
     """
     try:
-        return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report)
+        # one BLAS thread: folding samples must not compete with the simulator
+        # (or with other trials' processes) for the cores
+        with threadpool_limits(limits=1, user_api='blas'):
+            return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report)
     finally:
         # only once the trial's frame (and every object it held) is gone
         _give_back_freed_heap()
+
+
+def _make_recorders(net, plan, n_samples):
+    recorders = {'dipole': DipoleRecorder(net, n_samples)}
+    if plan.electrode_arrays:
+        recorders['extracellular'] = ExtracellularRecorder(net, plan.electrode_arrays,
+                                                           n_samples)
+    recorders['traces'] = TraceRecorder(net, plan.record)
+    return recorders
 
 
 def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
@@ -437,15 +320,18 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
     event('built')
     event('start', n_ranks=n_ranks)
     report_time = _time_reporter(report, trial_idx, n_trials, plan.tstop)
+    cvode = get_cvode()
+    sources = []
     try:
-        rows = _DipoleRows(net)
-        traces = _TraceRecorder(net, plan.record)
+        n_max = int(plan.tstop / plan.dt + 2)  # samples psolve can make, with a margin
+        recorders = _make_recorders(net, plan, n_max)
         t_vec = _record_time()
         net.record_spikes()
 
-        cvode = get_cvode()
         cvode.active(0)
         cvode.cache_efficient(1)
+        if plan.electrode_arrays:  # membrane currents cost a little: only on request
+            cvode.use_fast_imem(1)
         h.secondorder = 0
         h.dt = plan.dt
         pc.set_maxstep(10)
@@ -453,25 +339,41 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
         # No voltage argument to finitialize (in the solvers): every section
         # keeps its own initial potential.
         if plan.engine == 'coreneuron':
-            times = _solve_coreneuron(plan, rows, traces, t_vec, report_time)
+            samples = VectorSamples(recorders.values())
+            sources.append(samples)
+            times = _solve_coreneuron(plan, samples, t_vec, report_time, n_ranks)
         else:
-            times = _solve_neuron(plan, rows, traces, t_vec, report_time)
+            gathered = [r for r in recorders.values() if r.gather]
+            vectors = VectorSamples(r for r in recorders.values() if not r.gather)
+            sources.append(vectors)
+            progress = _StepProgress(plan, report_time) if report_time else None
+            if t_vec is not None:
+                sources.append(GatheredSamples(gathered, t_vec, progress))
+            times = _solve_neuron(plan, sources[-1], t_vec, report_time)
+            vectors.collect()
+        for source in sources:
+            source.release()
+        sources = []
         solved = time.perf_counter()
-        dipole = rows.sum_over_cells(pc, rank, len(times))
+        n_samples = len(times)
+        outputs = {key: r.result(pc, rank, n_samples) for key, r in recorders.items()}
+        del recorders
         spike_times, spike_gids = net.spike_vectors
-        local = {'spike_times': _samples(spike_times),
-                 'spike_gids': _samples(spike_gids).astype(int), **traces.result()}
+        spikes = pc.py_gather((_samples(spike_times), _samples(spike_gids).astype(int)), 0)
         del spike_times, spike_gids  # net.clear() must hold the last references
-        merged = _merge_on_rank0(pc, rank, local)
         if rank != 0:
             return None
-        for series in dipole.values():
-            # The reference clears its dipole accumulator during initialisation
-            # and records 0 at t = 0.
-            series[0] = 0.0
         event('done')
-        return {'times': times, 'dipole': dipole, **merged,
-                'timings': {'build': built - start, 'solve': solved - built},
-                'n_netcons': len(net.netcons)}
+        return TrialResult(
+            times=times, dipole=outputs['dipole'],
+            spike_times=np.concatenate([t for t, _ in spikes]),
+            spike_gids=np.concatenate([g for _, g in spikes]),
+            extracellular=outputs.get('extracellular') or {},
+            timings={'build': built - start, 'solve': solved - built},
+            n_netcons=len(net.netcons), **outputs['traces'])
     finally:
+        for source in sources:
+            source.release()
+        if plan.electrode_arrays:
+            cvode.use_fast_imem(0)
         net.clear()
