@@ -36,6 +36,11 @@ _HOC_MAKERS = {
     'pset_v': 'proc hnn_core_pset_v_() { $o1.pset($2, &v($3)) }',
     'pset_imem': 'proc hnn_core_pset_imem_() { $o1.pset($2, &i_membrane_($3)) }',
     'vector': 'obfunc hnn_core_vector_() { return new Vector($1) }',
+    'list': 'obfunc hnn_core_list_() { return new List() }',
+    # the Vectors $3 to $4 - 1 of the List $o1, appended into the Vector $o2 and
+    # emptied (one call instead of one per vector)
+    'drain': 'proc hnn_core_drain_() { local i\n$o2.resize(0)\n'
+             'for i = $3, $4 - 1 { $o2.append($o1.o(i))\n$o1.o(i).resize(0) } }',
     'ptr_vector': 'obfunc hnn_core_ptr_vector_() { return new PtrVector($1) }',
     # source: a point process or artificial cell; target: one or None
     'netcon': 'obfunc hnn_core_netcon_() { return new NetCon($o1, $o2) }',
@@ -62,6 +67,22 @@ def _maker(kind):
 def new_vector(size=0):
     """A NEURON Vector of ``size`` zeros."""
     return _maker('vector')(size)
+
+
+def new_list(items=()):
+    """A hoc List holding ``items``."""
+    lst = _maker('list')()
+    for item in items:
+        lst.append(item)
+    return lst
+
+
+def drain(vectors, start, stop, into):
+    """Move the samples of ``vectors[start:stop]`` (a hoc List) into ``into``.
+
+    ``into`` holds them one vector after the other; the vectors are emptied.
+    """
+    _maker('drain')(vectors, into, start, stop)
 
 
 def record_v(segment):

@@ -22,8 +22,8 @@ import numpy as np
 from neuron import h
 
 from ..extracellular_geometry import transfer_matrix
-from .model import (get_cvode, new_ptr_vector, new_vector, pset_imem, pset_v,
-                    record_cai, record_i, record_imem, record_v)
+from .model import (drain, get_cvode, new_list, new_ptr_vector, new_vector, pset_imem,
+                    pset_v, record_cai, record_i, record_imem, record_v)
 
 # probe kind -> (Vector maker, PtrVector setter or None)
 _PROBES = {'v': (record_v, pset_v), 'i_membrane_': (record_imem, pset_imem),
@@ -256,29 +256,34 @@ class VectorSamples:
     """Samples of recorders' probes recorded by NEURON Vectors.
 
     :meth:`collect` hands every recorder the samples since the last call, in
-    blocks of its :meth:`Recorder.row_groups`, and empties the vectors.
+    blocks of its :meth:`Recorder.row_groups`, and empties the vectors. A block
+    leaves NEURON in one call (thousands of vectors per chunk with electrode
+    arrays: one Python call each would cost more than folding them).
     """
 
     def __init__(self, recorders):
         self.recorders = list(recorders)
-        self.vectors = [[_PROBES[kind][0](target) for kind, target in r.probes]
+        self.vectors = [new_list(_PROBES[kind][0](target) for kind, target in r.probes)
                         for r in self.recorders]
+        self.block = new_vector()
         self.n_collected = 0
 
     def collect(self):
         n = None
         for recorder, vectors in zip(self.recorders, self.vectors):
             for rows in recorder.row_groups():
-                block = np.array([np.asarray(v) for v in vectors[rows]])
+                drain(vectors, rows.start, rows.stop, self.block)
+                # a view of NEURON's memory, valid until the next drain
+                values = np.asarray(self.block).reshape(rows.stop - rows.start, -1)
                 if n is None:
-                    n = block.shape[1]
-                recorder.fold(rows, block, self.n_collected)
-            for vec in vectors:
-                vec.resize(0)
+                    n = values.shape[1]
+                recorder.fold(rows, values, self.n_collected)
+                del values
         self.n_collected += n or 0
 
     def release(self):
         self.vectors = []
+        self.block = None
 
 
 class GatheredSamples:
@@ -309,7 +314,8 @@ class GatheredSamples:
             # NEURON 8 moves voltages when it reorders memory; NEURON 9's
             # pointers follow the data by themselves.
             self.pointers.ptr_update_callback(self._point)
-        self.block = np.empty((n, GATHER_BLOCK_STEPS))
+        # one row per step: each step's values are written side by side
+        self.block = np.empty((GATHER_BLOCK_STEPS, n))
         self.filled = 0
         self.first = 0
         self.n_steps = 0
@@ -325,7 +331,7 @@ class GatheredSamples:
         if self.filled == 0:
             self.first = self.n_steps
         self.pointers.gather(self.buffer)
-        self.block[:, self.filled] = self.values
+        self.block[self.filled] = self.values
         self.filled += 1
         if self.filled == GATHER_BLOCK_STEPS:
             self.flush()
@@ -338,7 +344,7 @@ class GatheredSamples:
         for recorder, span in zip(self.recorders, self.spans):
             if span.stop > span.start:
                 recorder.fold(slice(0, span.stop - span.start),
-                              self.block[span, :self.filled], self.first)
+                              self.block[:self.filled, span].T, self.first)
         self.filled = 0
 
     def release(self):
