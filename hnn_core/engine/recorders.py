@@ -309,11 +309,13 @@ class GatheredSamples:
         self.buffer = new_vector(n)
         self.values = np.asarray(self.buffer)  # a view of the vector's memory
         self.pointers = new_ptr_vector(n)
-        self._point()
         if hasattr(self.pointers, 'ptr_update_callback'):
-            # NEURON 8 moves voltages when it reorders memory; NEURON 9's
-            # pointers follow the data by themselves.
+            # NEURON 8 moves voltages when it reorders memory (as it does when
+            # the first membrane-current pointer is taken, while pointing), so
+            # the callback must be in place first; NEURON 9's pointers follow
+            # the data by themselves.
             self.pointers.ptr_update_callback(self._point)
+        self._point()
         # one row per step: each step's values are written side by side
         self.block = np.empty((GATHER_BLOCK_STEPS, n))
         self.filled = 0

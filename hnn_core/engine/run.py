@@ -128,7 +128,6 @@ def _bind_nrncore_arg(coreneuron):
         coreneuron.nrncore_arg = coreneuron.nrncore_arg
 
 
-
 def _values_per_step(plan, n_ranks):
     """Values recorded by Vectors per step on one rank (an even share)."""
     counts = np.bincount(plan.cell_type_index, minlength=len(plan.cell_types))
@@ -193,15 +192,38 @@ def _coreneuron_chunks(plan, samples, t_vec, report_time, n_ranks):
     return np.concatenate(times) if times else np.empty(0)
 
 
-def _solve_neuron(plan, gathered, t_vec, report_time):
-    if t_vec is None:  # a rank with drive cells only: nothing to sample
-        h.finitialize()
-        get_parallel_context().psolve(plan.tstop)
-        return np.empty(0)
+def _solve_neuron(plan, gathered, t_vec):
+    """Run NEURON's own solver (``gathered`` folds the samples); the times."""
     h.finitialize()
     get_parallel_context().psolve(plan.tstop)
+    if gathered is None:  # a rank with drive cells only: nothing was sampled
+        return np.empty(0)
     gathered.flush()
     return _samples(t_vec)
+
+
+def _solve(plan, recorders, t_vec, report_time, n_ranks):
+    """Run the trial with the engine of the plan, feeding the recorders; the times."""
+    sources = []
+    try:
+        if plan.engine == 'coreneuron':
+            samples = VectorSamples(recorders.values())
+            sources.append(samples)
+            return _solve_coreneuron(plan, samples, t_vec, report_time, n_ranks)
+        vectors = VectorSamples(r for r in recorders.values() if not r.gather)
+        sources.append(vectors)
+        gathered = None
+        if t_vec is not None:  # NEURON calls back only where sections exist
+            progress = _StepProgress(plan, report_time) if report_time else None
+            gathered = GatheredSamples([r for r in recorders.values() if r.gather],
+                                       t_vec, progress)
+            sources.append(gathered)
+        times = _solve_neuron(plan, gathered, t_vec)
+        vectors.collect()
+        return times
+    finally:
+        for source in sources:
+            source.release()
 
 
 class _StepProgress:
@@ -321,7 +343,6 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
     event('start', n_ranks=n_ranks)
     report_time = _time_reporter(report, trial_idx, n_trials, plan.tstop)
     cvode = get_cvode()
-    sources = []
     try:
         n_max = int(plan.tstop / plan.dt + 2)  # samples psolve can make, with a margin
         recorders = _make_recorders(net, plan, n_max)
@@ -338,22 +359,7 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
         built = time.perf_counter()
         # No voltage argument to finitialize (in the solvers): every section
         # keeps its own initial potential.
-        if plan.engine == 'coreneuron':
-            samples = VectorSamples(recorders.values())
-            sources.append(samples)
-            times = _solve_coreneuron(plan, samples, t_vec, report_time, n_ranks)
-        else:
-            gathered = [r for r in recorders.values() if r.gather]
-            vectors = VectorSamples(r for r in recorders.values() if not r.gather)
-            sources.append(vectors)
-            progress = _StepProgress(plan, report_time) if report_time else None
-            if t_vec is not None:
-                sources.append(GatheredSamples(gathered, t_vec, progress))
-            times = _solve_neuron(plan, sources[-1], t_vec, report_time)
-            vectors.collect()
-        for source in sources:
-            source.release()
-        sources = []
+        times = _solve(plan, recorders, t_vec, report_time, n_ranks)
         solved = time.perf_counter()
         n_samples = len(times)
         outputs = {key: r.result(pc, rank, n_samples) for key, r in recorders.items()}
@@ -372,8 +378,6 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
             timings={'build': built - start, 'solve': solved - built},
             n_netcons=len(net.netcons), **outputs['traces'])
     finally:
-        for source in sources:
-            source.release()
         if plan.electrode_arrays:
             cvode.use_fast_imem(0)
         net.clear()
