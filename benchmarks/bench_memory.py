@@ -32,14 +32,19 @@ import time
 
 HERE = op.dirname(op.abspath(__file__))
 
-# name: (mesh, engine, number of runs, tstop in ms, record_vsec)
+# name: (mesh, engine, number of runs, tstop in ms, what is recorded besides
+# the dipole: None, 'vsec' (record_vsec='all') or 'arrays' (two electrode
+# arrays of 25 contacts, point- and line-source))
 SERIES = {
-    '3x3-coreneuron': (3, 'coreneuron', 100, 70., False),
-    '3x3-neuron': (3, 'neuron', 100, 70., False),
-    '10x10-coreneuron': (10, 'coreneuron', 40, 25., False),
-    '10x10-neuron': (10, 'neuron', 40, 25., False),
-    '3x3-coreneuron-vsec-all': (3, 'coreneuron', 100, 70., True),
+    '3x3-coreneuron': (3, 'coreneuron', 100, 70., None),
+    '3x3-neuron': (3, 'neuron', 100, 70., None),
+    '10x10-coreneuron': (10, 'coreneuron', 40, 25., None),
+    '10x10-neuron': (10, 'neuron', 40, 25., None),
+    '3x3-coreneuron-vsec-all': (3, 'coreneuron', 100, 70., 'vsec'),
+    '3x3-coreneuron-arrays': (3, 'coreneuron', 100, 70., 'arrays'),
+    '3x3-neuron-arrays': (3, 'neuron', 100, 70., 'arrays'),
 }
+EXTRA = {None: '', 'vsec': ' with record_vsec=all', 'arrays': ' with two arrays'}
 FIRST = 5  # runs before this one fill caches and are left out of the fit
 
 
@@ -71,12 +76,16 @@ def _child(name):
     sys.path.insert(0, HERE)
     from _common import network_from_config
     from hnn_core import simulate_dipole
-    mesh, engine, n_runs, tstop, vsec = SERIES[name]
+    mesh, engine, n_runs, tstop, extra = SERIES[name]
     net, _ = network_from_config(mesh_shape=(mesh, mesh))
+    if extra == 'arrays':
+        shank = [(1., 1., z) for z in range(-325, 2150, 100)]
+        net.add_electrode_array('shank_psa', shank, method='psa')
+        net.add_electrode_array('shank_lsa', shank, method='lsa')
     for run in range(n_runs):
         start = time.perf_counter()
         simulate_dipole(net, tstop=tstop, engine=engine, verbose=False,
-                        record_vsec='all' if vsec else False)
+                        record_vsec='all' if extra == 'vsec' else False)
         seconds = time.perf_counter() - start
         gc.collect()
         in_use, kept = _malloc_info()
@@ -108,8 +117,8 @@ def main():
     args = parser.parse_args()
     if args.child:
         if args.runs:
-            mesh, engine, _, tstop, vsec = SERIES[args.child]
-            SERIES[args.child] = (mesh, engine, args.runs, tstop, vsec)
+            mesh, engine, _, tstop, extra = SERIES[args.child]
+            SERIES[args.child] = (mesh, engine, args.runs, tstop, extra)
         _child(args.child)
         return
     import hnn_core  # noqa: F401 - first, so that NEURON starts without its GUI
@@ -118,7 +127,7 @@ def main():
     print(f'NEURON {neuron.__version__}, Python {sys.version.split()[0]}')
     print(f'slopes over runs {FIRST} to the end, MB per run (95 % CI); target < 0.05')
     for name in args.series or list(SERIES):
-        mesh, engine, n_runs, tstop, vsec = SERIES[name]
+        mesh, engine, n_runs, tstop, extra = SERIES[name]
         if args.quick:
             n_runs = max(12, n_runs // 5)
         cmd = [sys.executable, op.abspath(__file__), '--child', name,
@@ -136,7 +145,7 @@ def main():
         m, mlo, mhi = slope_ci(used)
         seconds = sum(r['seconds'] for r in runs) / len(runs)
         print(f'{name:24s} {len(runs)} runs of {tstop:g} ms'
-              f'{" with record_vsec=all" if vsec else ""} ({seconds:.1f} s each): '
+              f'{EXTRA[extra]} ({seconds:.1f} s each): '
               f'RSS {runs[0]["rss"]:.1f} -> {runs[-1]["rss"]:.1f} MB, slope '
               f'{s:+.4f} [{lo:+.4f}, {hi:+.4f}]; malloc in use slope '
               f'{m:+.4f} [{mlo:+.4f}, {mhi:+.4f}] MB/run', flush=True)

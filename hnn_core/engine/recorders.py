@@ -18,6 +18,7 @@ merging MPI ranks in a fixed order. Adding a new kind of output means adding one
 recorder.
 """
 
+import neuron
 import numpy as np
 from neuron import h
 
@@ -28,6 +29,9 @@ from .model import (drain, get_cvode, new_list, new_ptr_vector, new_vector, pset
 # probe kind -> (Vector maker, PtrVector setter or None)
 _PROBES = {'v': (record_v, pset_v), 'i_membrane_': (record_imem, pset_imem),
            'cai': (record_cai, None), 'i': (record_i, None)}
+# NEURON 8 moves the data that pointers point at when it reorders its memory;
+# NEURON 9's pointers follow the data by themselves
+_POINTERS_MOVE = int(neuron.__version__.split('.')[0]) < 9
 # NEURON engine: steps buffered before a fold (a few MB for the default network)
 GATHER_BLOCK_STEPS = 64
 
@@ -309,11 +313,10 @@ class GatheredSamples:
         self.buffer = new_vector(n)
         self.values = np.asarray(self.buffer)  # a view of the vector's memory
         self.pointers = new_ptr_vector(n)
-        if hasattr(self.pointers, 'ptr_update_callback'):
+        if _POINTERS_MOVE:
             # NEURON 8 moves voltages when it reorders memory (as it does when
             # the first membrane-current pointer is taken, while pointing), so
-            # the callback must be in place first; NEURON 9's pointers follow
-            # the data by themselves.
+            # the callback must be in place first
             self.pointers.ptr_update_callback(self._point)
         self._point()
         # one row per step: each step's values are written side by side

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from neuron import h
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..progress import ProgressEvent, print_progress
 from ._fpenv import coreneuron_fp_mode
@@ -62,6 +62,20 @@ def _give_back_freed_heap():
     """
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def _blas_threads():
+    """The controller of this process's BLAS threads, made once.
+
+    Making one scans the loaded libraries and opens each again, which leaves
+    something behind every time: once per process, not per trial.
+    """
+    if _CONTROLLER[0] is None:
+        _CONTROLLER[0] = ThreadpoolController()
+    return _CONTROLLER[0]
+
+
+_CONTROLLER = [None]
 
 
 def _find_malloc_trim():
@@ -306,7 +320,7 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
     try:
         # one BLAS thread: folding samples must not compete with the simulator
         # (or with other trials' processes) for the cores
-        with threadpool_limits(limits=1, user_api='blas'):
+        with _blas_threads().limit(limits=1, user_api='blas'):
             return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report)
     finally:
         # only once the trial's frame (and every object it held) is gone
