@@ -94,6 +94,12 @@ class ElectrodeSpec:
 
 def _electrode_specs(net):
     arrays = getattr(net, 'rec_arrays', None) or {}
+    for name, arr in arrays.items():
+        # ExtracellularArray accepts method=None as hnn-core 0.6.1 does (its
+        # testing hook); a simulation needs a real approximation
+        if arr.method not in ('psa', 'lsa'):
+            raise ValueError(f"net.rec_arrays[{name!r}].method must be 'psa' or 'lsa' "
+                             f'to be simulated, got {arr.method!r}')
     return {name: ElectrodeSpec(positions=np.array(arr.positions, float).reshape(-1, 3),
                                 conductivity=float(arr.conductivity),
                                 method=str(arr.method),

@@ -254,6 +254,17 @@ def test_bad_arrays_are_refused_by_the_network(kwargs, error, match):
     assert net.rec_arrays == {}
 
 
+def test_an_array_without_method_is_refused_before_the_run():
+    # hnn-core 0.6.1 lets an array have method=None (a testing hook); such an
+    # array cannot be simulated, and must say so before anything runs
+    net = _one_cell_net()
+    net.add_electrode_array('untyped', [(0., 0., 90.)], method=None)
+    with pytest.raises(ValueError, match=r"rec_arrays\['untyped'\]\.method must be "
+                                         r"'psa' or 'lsa'"):
+        simulate_dipole(net, tstop=10., n_trials=1, verbose=False)
+    assert net.cell_response is None
+
+
 def test_adding_arrays_after_a_run_keeps_the_recorded_ones():
     net = _one_cell_net()
     net.add_electrode_array('first', [(0., 0., 90.), (0., 0., 500.)])

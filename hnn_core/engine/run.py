@@ -40,10 +40,12 @@ PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # progress lines of a chunk are printed when it ends); the voltages recorded in
 # one chunk stay small (~35 MB for the default network).
 CORENEURON_CHUNK = 40.0  # ms
-# at most this many recorded values per chunk and rank (the default network's
-# dipole segments over 40 ms); electrode arrays, which read every segment, make
-# chunks shorter, down to MIN_CHUNK
-CHUNK_VALUES = 4.4e6
+# With electrode arrays, which read every segment, chunks are shortened (down
+# to MIN_CHUNK) to hold at most this many recorded values per rank: for two
+# arrays on the default network, a peak memory below hnn-core 0.6.1's with the
+# same arrays (275 against 289 MiB; a chunk costs ~30 ms, so shorter ones are
+# slower)
+CHUNK_VALUES = 6e6
 MIN_CHUNK = 5.0  # ms
 ENGINES = ('coreneuron', 'neuron')
 
@@ -158,13 +160,13 @@ def _values_per_step(plan, n_ranks):
 def _chunk_ends(plan, n_ranks):
     """Where CoreNEURON's chunks end (ms): equal chunks ending on whole steps.
 
-    Chunks last CORENEURON_CHUNK ms unless the recorded values of one chunk
-    would exceed CHUNK_VALUES (e.g. with electrode arrays, which read every
-    segment); the same on every rank, since all ranks advance together.
+    Chunks last CORENEURON_CHUNK ms unless electrode arrays make the recorded
+    values of one chunk exceed CHUNK_VALUES; the same on every rank, since all
+    ranks advance together.
     """
     per_step = _values_per_step(plan, n_ranks)
     length = CORENEURON_CHUNK
-    if per_step * length / plan.dt > CHUNK_VALUES:
+    if plan.electrode_arrays and per_step * length / plan.dt > CHUNK_VALUES:
         length = max(CHUNK_VALUES / per_step * plan.dt, MIN_CHUNK)
     n_chunks = max(1, int(round(plan.tstop / length)))
     return [round(k * plan.tstop / n_chunks / plan.dt) * plan.dt
