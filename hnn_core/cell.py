@@ -17,6 +17,7 @@ mV, synaptic time constants in ms, conductance densities as each mechanism
 defines them (S/cm2 for ``hh2``, pS/um2 for ``km`` and ``ca``).
 """
 
+import math
 import numbers
 from copy import deepcopy
 
@@ -39,6 +40,22 @@ def _nseg_for(L):
 
 def _point(xyz):
     return [float(c) for c in xyz]
+
+
+def _dot3(a, b):
+    """a . b of two 3-vectors, rounded the same on every machine.
+
+    numpy's dot and norm of short vectors take the CPU's fastest kernel, whose
+    rounding differs between machines (fused multiply-adds with AVX-512, not
+    with AVX2); end points and dipole weights must not depend on the machine.
+    """
+    return (float(a[0]) * float(b[0]) + float(a[1]) * float(b[1])) + \
+        float(a[2]) * float(b[2])
+
+
+def _norm3(a):
+    """Euclidean length of a 3-vector, rounded the same on every machine."""
+    return math.sqrt(_dot3(a, a))
 
 
 def location_sections(cell, loc):
@@ -382,7 +399,7 @@ class Cell:
         pts = self.sections[sec_name].end_pts
         if len(pts) == 2:
             near, far = np.asarray(pts[end], float), np.asarray(pts[1 - end], float)
-            length = np.linalg.norm(far - near)
+            length = _norm3(far - near)
             if length > 0:
                 new_far = near + (far - near) * (self.sections[sec_name].L / length)
                 self._translate((sec_name, 1 - end), new_far - far)
@@ -448,7 +465,7 @@ class Cell:
         for section in self.sections.values():
             pts = np.asarray(section.end_pts, float)
             if len(pts) and (not np.all(np.isfinite(pts)) or
-                             not np.linalg.norm(pts[1] - pts[0]) > 0):
+                             not _norm3(pts[1] - pts[0]) > 0):
                 return False
         return True
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cell import (_nseg_for, _segment_values, check_section_value, check_end_pts,
-                   _check_finite, _check_positive)
+from .cell import (_dot3, _norm3, _nseg_for, _segment_values, check_section_value,
+                   check_end_pts, _check_finite, _check_positive)
 
 
 @dataclass(frozen=True)
@@ -149,10 +149,10 @@ def _cos_to_trunk(sec, trunk, cell_type='a cell'):
     a = np.asarray(sec.direction, float)
     b = np.asarray(trunk.direction, float)
     for s, v in ((sec, a), (trunk, b)):
-        if not np.linalg.norm(v) > 0:
+        if not _norm3(v) > 0:
             raise ValueError(f'{cell_type} section {s.name!r}: end_pts must be two '
                              'different points, its direction enters the dipole')
-    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return _dot3(a, b) / (_norm3(a) * _norm3(b))
 
 
 def _dipole_weights(template):

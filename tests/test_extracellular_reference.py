@@ -67,7 +67,7 @@ def _check_lfp_against_oracle(name, engine, net, dpls):
     """Every trace of every array within RTOL_LFP, times equal, dipoles and spikes."""
     import neuron
     ref = np.load(op.join(DATA, f'{name}.npz'))
-    check_against_oracle(net, dpls, ref)
+    check_against_oracle(net, dpls, ref, engine)
     assert list(net.rec_arrays) == list(extracellular_cases.ARRAY_NAMES)
     worst = {}
     for array, rec in net.rec_arrays.items():

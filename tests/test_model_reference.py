@@ -17,6 +17,13 @@ from conftest import DATA, rel_rms, assert_same_spikes
 import model_cases
 
 RTOL_DIPOLE = 1e-9
+# CoreNEURON evaluates exp() and friends with the CPU's vector math library,
+# whose last bits differ from the scalar functions the oracle (NEURON 8.2.7)
+# uses, and differ between AVX2 and AVX-512. Around a dendritic calcium spike
+# (67.65 ms, trial 0 of calcium_mesh3x3) the difference is amplified: measured
+# 1.9e-9 (L5, spikes identical) on an AVX-512 Xeon against below 1e-9 on an
+# AVX2 EPYC; the NEURON engine gives 3e-11 on both.
+RTOL_DIPOLE_CORENEURON = 5e-9
 
 
 def _engines():
@@ -24,13 +31,18 @@ def _engines():
     return available_engines()
 
 
-def check_against_oracle(net, dpls, ref):
-    """Dipoles within RTOL_DIPOLE, identical spikes, of every trial."""
+def check_against_oracle(net, dpls, ref, engine=None):
+    """Dipoles within the engine's tolerance, identical spikes, of every trial.
+
+    ``engine`` None is the default engine (the first available one).
+    """
+    engine = engine or _engines()[0]
+    rtol = RTOL_DIPOLE_CORENEURON if engine == 'coreneuron' else RTOL_DIPOLE
     assert len(dpls) == len(ref['agg_trials'])
     for trial, dpl in enumerate(dpls):
         for layer in ('agg', 'L2', 'L5'):
             err = rel_rms(dpl.data[layer], ref[f'{layer}_trials'][trial])
-            assert err <= RTOL_DIPOLE, (trial, layer, err)
+            assert err <= rtol, (engine, trial, layer, err)
         assert_same_spikes(net.cell_response.spike_times[trial],
                            net.cell_response.spike_gids[trial],
                            ref[f'spike_times_trial{trial}'],
@@ -44,7 +56,7 @@ def _run_case(name, engine):
     net, sim_kwargs = model_cases.build_case(name)
     dpls = simulate_dipole(net, verbose=False, engine=engine, **sim_kwargs)
     ref = np.load(op.join(DATA, f'{name}.npz'))
-    check_against_oracle(net, dpls, ref)
+    check_against_oracle(net, dpls, ref, engine)
     return net, ref
 
 

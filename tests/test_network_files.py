@@ -35,7 +35,8 @@ def test_a_file_written_by_hnn_core_061_simulates_as_there(engine):
                                         'poisson_prox', 'bursty_dist'}
     assert net.external_biases
     dpls = simulate_dipole(net, tstop=170., n_trials=2, verbose=False, engine=engine)
-    check_against_oracle(net, dpls, np.load(op.join(DATA, 'oracle_network_config.npz')))
+    check_against_oracle(net, dpls, np.load(op.join(DATA, 'oracle_network_config.npz')),
+                         engine)
 
 
 def test_our_configuration_file_is_what_we_write():
@@ -56,7 +57,7 @@ def test_a_file_written_here_simulates_in_hnn_core_061_as_here(engine):
     net = build()
     dpls = simulate_dipole(net, tstop=170., n_trials=2, verbose=False, engine=engine)
     check_against_oracle(net, dpls,
-                         np.load(op.join(DATA, 'hnn_core_network_config.npz')))
+                         np.load(op.join(DATA, 'hnn_core_network_config.npz')), engine)
 
 
 @pytest.mark.parametrize('engine', ENGINES)

@@ -67,7 +67,7 @@ def main():
             net, kwargs = make()
             dpls = simulate_dipole(net, verbose=False, engine=engine, **kwargs)
             ref = np.load(op.join(DATA, f'{ref_name}.npz'))
-            check_network(net, dpls, ref)
+            check_network(net, dpls, ref, engine)
             print(f'{engine:10s} {case:28s} worst relative RMS '
                   f'{_worst(dpls, ref, rel_rms):.1e}, same spikes', flush=True)
 
