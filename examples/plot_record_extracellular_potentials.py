@@ -132,7 +132,9 @@ print(f'voltages: {lfp.voltages.shape}, sampled at {lfp.sfreq:g} Hz')
 # alternating sinks and sources are found there, around z = 0 µm. The second
 # proximal input (about 140 ms) brings back the layer 2/3 pattern.
 window_len = 10.  # ms
-decim = 20
+# plotting every sample of 40 kHz data is slow; decimate (low-pass filter,
+# then keep every n-th sample) in two steps, 40 -> 8 -> 2 kHz
+decim = [5, 4]
 trial = lfp[0].smooth(window_len)
 dpl = dpls[0].copy().smooth(window_len)
 

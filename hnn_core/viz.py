@@ -113,6 +113,39 @@ def _check_decim(decim):
     return int(decim)
 
 
+def _check_decim_factors(decim):
+    """decim (an int, a list of ints or None) as a list of factors >= 1."""
+    if decim is None:
+        return []
+    factors = decim if isinstance(decim, (list, tuple)) else [decim]
+    for factor in factors:
+        _validate_type(factor, 'int', 'decim', 'int, list of int or None')
+        if factor < 1:
+            raise ValueError(f'decim must be an integer >= 1 (or a list of them), '
+                             f'got {decim}')
+    return [int(f) for f in factors]
+
+
+def _decimated(times, values, factors):
+    """Times and values (last axis) decimated by each factor in turn.
+
+    As hnn-core 0.6.1's plots: :func:`scipy.signal.decimate` (a low-pass
+    filter, then every factor-th sample), so that a high factor is best given
+    as several smaller ones (e.g. [5, 4] for 20).
+    """
+    from scipy.signal import decimate
+    for factor in factors:
+        if factor == 1:
+            continue
+        if values.shape[-1] <= 27:  # the filter's padding (order 8, filtfilt)
+            raise ValueError(f'decim={factor} needs more than 27 samples to filter, '
+                             f'got {values.shape[-1]}: plot a longer window or '
+                             'without decim')
+        values = decimate(values, factor, axis=-1)
+        times = times[::factor]
+    return times, values
+
+
 def _dipole_unit(scale):
     """Unit of a dipole that was multiplied by ``scale``."""
     return 'nAm' if scale == 1 else f'nAm × {scale:g}'
@@ -170,8 +203,10 @@ def plot_dipole(dpl, tmin=None, tmax=None, ax=None, layer='agg', decim=None,
     layer : str
         ``'agg'``, ``'L2'``, ``'L5'``, or another layer of the dipole(s) (a
         network with further measured cell types has one per layer).
-    decim : int | None
-        Keep every ``decim``-th sample (None keeps all).
+    decim : int | list of int | None
+        Decimate the traces by this factor (or by each factor of a list in
+        turn) with :func:`scipy.signal.decimate`, as hnn-core 0.6.1 does;
+        None shows every sample.
     show : bool
         Show the figure.
 
@@ -182,12 +217,12 @@ def plot_dipole(dpl, tmin=None, tmax=None, ax=None, layer='agg', decim=None,
     _validate_type(show, bool, 'show')
     dpls = _check_dipoles(dpl, layer)
     _check_time_window(tmin, tmax)
-    decim = _check_decim(decim)
+    factors = _check_decim_factors(decim)
     fig, ax = _get_ax(ax)
     for idx, d in enumerate(dpls):
         mask = _window_mask(d, tmin, tmax, min_samples=1)
         label = f'Trial {idx}' if d.nave == 1 else f'Average of {d.nave} trials'
-        ax.plot(d.times[mask][::decim], d.data[layer][mask][::decim], label=label)
+        ax.plot(*_decimated(d.times[mask], d.data[layer][mask], factors), label=label)
     if 1 < len(dpls) <= _MAX_LEGEND_ENTRIES:
         ax.legend(loc='best', fontsize='small')
     ax.set_xlabel('Time (ms)')

@@ -92,8 +92,10 @@ def plot_laminar_lfp(times, data, contact_labels, tmin=None, tmax=None, ax=None,
         Time window (ms); None means the start / end of the data.
     ax : matplotlib Axes | None
         Axes to draw into; a new figure if None.
-    decim : int | None
-        Keep every ``decim``-th sample (None keeps all).
+    decim : int | list of int | None
+        Decimate the traces by this factor (or by each factor of a list in
+        turn) with :func:`scipy.signal.decimate`, as hnn-core 0.6.1 does;
+        None shows every sample.
     color : str | tuple | array | matplotlib Colormap
         A colormap name (default ``'cividis'``) or Colormap to colour the
         traces from the first contact to the last, one matplotlib colour
@@ -114,12 +116,12 @@ def plot_laminar_lfp(times, data, contact_labels, tmin=None, tmax=None, ax=None,
     -------
     fig : matplotlib Figure
     """
-    from .viz import (_check_decim, _check_time_window, _get_ax, _show,
-                      _time_mask)
+    from .viz import (_check_decim_factors, _check_time_window, _decimated, _get_ax,
+                      _show, _time_mask)
     _validate_type(show, bool, 'show')
     times, data = _check_2d(times, data, contact_labels)
     _check_time_window(tmin, tmax)
-    decim = _check_decim(decim)
+    factors = _check_decim_factors(decim)
     for name, value in (('voltage_offset', voltage_offset),
                         ('voltage_scalebar', voltage_scalebar)):
         _validate_type(value, ('numeric', None), name)
@@ -134,9 +136,10 @@ def plot_laminar_lfp(times, data, contact_labels, tmin=None, tmax=None, ax=None,
     fig, ax = _get_ax(ax)
     offsets = np.zeros(n_contacts) if voltage_offset is None else \
         np.arange(n_contacts) * voltage_offset
+    shown_times, shown = _decimated(times[mask], data[:, mask], factors)
     for idx in range(n_contacts):
-        ax.plot(times[mask][::decim], data[idx, mask][::decim] + offsets[idx],
-                color=colors[idx], label=f'C{idx}')
+        ax.plot(shown_times, shown[idx] + offsets[idx], color=colors[idx],
+                label=f'C{idx}')
     window = times[mask]
     ax.set_xlim(window[0] if tmin is None else tmin,
                 window[-1] if tmax is None else tmax)

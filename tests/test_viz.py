@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matplotlib.collections import QuadMesh
-from scipy.signal import periodogram
+from scipy.signal import decimate, periodogram
 
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.colors import LogNorm, to_hex
@@ -416,8 +416,15 @@ def test_plot_dipole(dpls):
     assert legend_texts(ax) == ['Trial 0', 'Trial 1'] and ax.get_title() == 'Layer 5'
     times = dpls[1].times
     mask = (times >= 50.) & (times <= 100.)
+    # decim as hnn-core 0.6.1: scipy's decimate (low-pass, then every 4th sample)
     np.testing.assert_array_equal(ax.lines[1].get_xdata(), times[mask][::4])
-    np.testing.assert_array_equal(ax.lines[1].get_ydata(), dpls[1].data['L5'][mask][::4])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(),
+                                  decimate(dpls[1].data['L5'][mask], 4))
+    # a list of factors applies each in turn (0.6.1's examples use [5, 4])
+    fig = plot_dipole(dpls[1], tmin=50., tmax=100., layer='L5', decim=[2, 2], show=False)
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), times[mask][::2][::2])
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(),
+                                  decimate(decimate(dpls[1].data['L5'][mask], 2), 2))
     scaled = dpls[0].copy().scale(3000)
     assert scaled.plot(show=False).axes[0].get_ylabel() == 'Dipole (nAm × 3000)'
 
@@ -427,6 +434,8 @@ def test_plot_dipole(dpls):
      "'layer' parameter: 'L6'; the dipole only has the layer.*'agg', 'L2', 'L5'"),
     (dict(decim=0), ValueError, 'decim must be an integer >= 1'),
     (dict(decim=2.), TypeError, 'decim must be'),
+    (dict(decim=[2, 0]), ValueError, r'decim must be an integer >= 1 \(or a list'),
+    (dict(decim=4, tmin=0., tmax=0.5), ValueError, 'needs more than 27 samples'),
     (dict(tmin=100., tmax=50.), ValueError, 'tmin must be earlier than tmax'),
     (dict(tmin='0'), TypeError, 'tmin must be'),
     (dict(tmin=500., tmax=600.), ValueError,
