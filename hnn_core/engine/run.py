@@ -43,9 +43,9 @@ CORENEURON_CHUNK = 40.0  # ms
 # With electrode arrays, which read every segment, chunks are shortened (down
 # to MIN_CHUNK) to hold at most this many recorded values per rank: for two
 # arrays on the default network, a peak memory below hnn-core 0.6.1's with the
-# same arrays (275 against 289 MiB; a chunk costs ~30 ms, so shorter ones are
+# same arrays (269 against 289 MiB; a chunk costs ~30 ms, so shorter ones are
 # slower)
-CHUNK_VALUES = 6e6
+CHUNK_VALUES = 5e6
 MIN_CHUNK = 5.0  # ms
 ENGINES = ('coreneuron', 'neuron')
 
