@@ -78,7 +78,7 @@ class DipoleRecorder(Recorder):
     def __init__(self, net, n_samples):
         self.layers = {}  # cell type -> (gids, weights, first probe row)
         self.probes = []
-        self.rows = {}
+        self.per_cell = {}  # cell type -> (n_cells, n_samples) dipoles
         for cell_type in net.plan.dipole_types:
             cells = sorted(net.cells_of_type(cell_type), key=lambda c: c.gid)
             weights = net.plan.templates[cell_type].dipole_weights()
@@ -88,7 +88,7 @@ class DipoleRecorder(Recorder):
             for cell in cells:
                 segments = [seg for sec in cell.sections.values() for seg in sec]
                 self.probes.extend(('v', segments[k]) for k in used)
-            self.rows[cell_type] = np.zeros((len(cells), n_samples))
+            self.per_cell[cell_type] = np.zeros((len(cells), n_samples))
 
     def row_groups(self):
         groups = []
@@ -110,16 +110,16 @@ class DipoleRecorder(Recorder):
             volts = block[lo - rows.start:hi - rows.start].reshape(-1, n_seg,
                                                                   block.shape[1])
             cells = slice((lo - first) // n_seg, (hi - first) // n_seg)
-            # a fixed order of summation, whatever the blocks: the dipole is the
-            # same bit for bit on both solvers and with or without other outputs
+            # a fixed order of summation, whatever the blocks: the dipole does
+            # not depend on chunk lengths (which other outputs change) or steps
             total = weights[0] * volts[:, 0]
             for k in range(1, n_seg):
                 total += weights[k] * volts[:, k]
-            self.rows[cell_type][cells, start:stop] = total
+            self.per_cell[cell_type][cells, start:stop] = total
 
     def result(self, pc, rank, n_samples):
         """Dipole (fAm) per measured cell type, summed over cells in gid order."""
-        mine = {cell_type: (gids, self.rows[cell_type][:, :n_samples])
+        mine = {cell_type: (gids, self.per_cell[cell_type][:, :n_samples])
                 for cell_type, (gids, _, _) in self.layers.items()}
         gathered = pc.py_gather(mine, 0)
         if rank != 0:
@@ -177,7 +177,7 @@ class ExtracellularRecorder(Recorder):
         self.voltages[:, start:stop] += self.matrix[:, rows] @ block
 
     def result(self, pc, rank, n_samples):
-        """Array name -> contacts x samples (uV), the ranks' parts summed in rank order."""
+        """Array name -> contacts x samples (uV); ranks' parts added in rank order."""
         gathered = pc.py_gather(self.voltages[:, :n_samples], 0)
         if rank != 0:
             return None
