@@ -83,14 +83,10 @@ print(net.rec_arrays['shank'])
 ###############################################################################
 # Where the cells and contacts are
 # --------------------------------
-# :meth:`~hnn_core.Network.plot_cells` draws the somata in 3-D; we add the
-# contacts of the probe (black line) to the same axes.
+# :meth:`~hnn_core.Network.plot_cells` draws the somata in 3-D, and the
+# contacts of every electrode array of the network (crosses).
 fig = net.plot_cells(show=False)
-ax = fig.axes[0]
-ax.plot(*np.array(electrode_pos).T, color='k', marker='_', linewidth=1,
-        label='probe contacts')
-ax.legend(loc='upper left', bbox_to_anchor=(1.02, 1.), fontsize='small')
-ax.set_title('Somata of the network and the laminar probe')
+fig.axes[0].set_title('Somata of the network and the laminar probe')
 
 ###############################################################################
 # Simulate one trial

@@ -669,7 +669,8 @@ def plot_cells(net, ax=None, show=True):
         cells (by their ``'morpho_type'`` metadata), squares for other cells.
         The model's four cell types keep fixed colours, others take the next
         colours of a cycle (as in :func:`plot_spikes_raster`). The drives'
-        origin is a black star. Coordinates in µm.
+        origin is a black star, the contacts of each electrode array
+        (``net.rec_arrays``) are crosses. Coordinates in µm.
     """
     _validate_type(show, bool, 'show')
     _check_network(net)
@@ -686,6 +687,14 @@ def plot_cells(net, ax=None, show=True):
         x, y, z = pos_dict['origin']
         ax.scatter([x], [y], [z], color='k', marker='*', s=120,
                    label='drives (origin)')
+    arrays = getattr(net, 'rec_arrays', {})
+    if arrays:
+        from matplotlib import colormaps
+        for idx, (name, array) in enumerate(arrays.items()):
+            contacts = np.array(array.positions, dtype=float).reshape(-1, 3)
+            ax.scatter(contacts[:, 0], contacts[:, 1], contacts[:, 2], marker='x',
+                       color=colormaps['inferno']((idx + 1) / (len(arrays) + 1)),
+                       label=f'{name} (array)')
     ax.set_xlabel('x (µm)')
     ax.set_ylabel('y (µm)')
     ax.set_zlabel('z (µm)')

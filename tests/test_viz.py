@@ -350,6 +350,22 @@ def test_plot_cells(net):
         plot_cells(net.pos_dict, show=False)
 
 
+def test_plot_cells_shows_electrode_arrays():
+    """As hnn-core 0.6.1's plot_cells: each array's contacts, labelled by name."""
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    shank = [(1., 1., z) for z in (-100., 500., 1100.)]
+    net.add_electrode_array('shank', shank)
+    net.add_electrode_array('far', [(50., 0., 300.)])
+    ax = plot_cells(net, show=False).axes[0]
+    assert legend_texts(ax) == CELL_TYPES + ['shank (array)', 'far (array)']
+    for collection, positions in zip(ax.collections[-2:], (shank, [(50., 0., 300.)])):
+        for coord, values in enumerate(collection._offsets3d):
+            np.testing.assert_array_equal(values, np.array(positions)[:, coord])
+    assert ax.collections[-1].get_facecolor()[0].tolist() != \
+        ax.collections[-2].get_facecolor()[0].tolist()
+    plt.close('all')
+
+
 def test_plot_cells_user_cell_types():
     """Any cell type is drawn, each new one in a colour of its own; no drives here."""
     net = add_basket_copy(neymotin_2020_model(mesh_shape=(3, 3)))
