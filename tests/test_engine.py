@@ -266,16 +266,22 @@ def test_repeated_trials_hold_no_native_memory(engine):
     if int(neuron.__version__.split('.')[0]) < 9:
         pytest.skip('NEURON 8.2 leaks a little by itself')
     plan = _one_event_plan(engine, mesh=3, mu=2., tstop=5.)
-    for _ in range(3):
+    for _ in range(5):
         run_trial(plan, 0, verbose=False)
-    gc.collect()
-    before = _malloc_in_use()
+    # malloc's bytes in use move by a few hundred bytes per trial either way
+    # (caches, pools); a leak shows in every block of trials, noise does not
+    per_block = []
     n_runs = 6
-    for _ in range(n_runs):
-        run_trial(plan, 0, verbose=False)
-    gc.collect()
-    grown = (_malloc_in_use() - before) / n_runs
-    assert grown < 800, f'{grown:.0f} bytes of native memory kept per trial'
+    for _ in range(3):
+        gc.collect()
+        before = _malloc_in_use()
+        for _ in range(n_runs):
+            run_trial(plan, 0, verbose=False)
+        gc.collect()
+        per_block.append((_malloc_in_use() - before) / n_runs)
+    grown = min(per_block)
+    assert grown < 800, (f'{grown:.0f} bytes of native memory kept per trial at '
+                         f'least (blocks of {n_runs} trials: {per_block})')
 
 
 @pytest.mark.parametrize('engine', ['neuron', 'coreneuron'])
