@@ -92,8 +92,12 @@ class ElectrodeSpec:
     min_distance: float
 
 
-def _electrode_specs(net):
+def _electrode_specs(net, templates):
+    from .extracellular_geometry import _check_end_pts
     arrays = getattr(net, 'rec_arrays', None) or {}
+    if arrays:  # the potentials need every section's 3-d end points
+        for template in templates.values():
+            _check_end_pts(template)
     for name, arr in arrays.items():
         # ExtracellularArray accepts method=None as hnn-core 0.6.1 does (its
         # testing hook); a simulation needs a real approximation
@@ -380,6 +384,6 @@ def make_plan(net, tstop, dt, n_trials, record=None, engine='neuron'):
         drive_times=drive_times, tstop=float(tstop), dt=float(dt),
         celsius=float(required(net.params, 'celsius')), gid_names=gid_names,
         biases=_biases(net, templates, tstop), record=dict(record or {}),
-        engine=engine, electrode_arrays=_electrode_specs(net),
+        engine=engine, electrode_arrays=_electrode_specs(net, templates),
         cell_positions=np.asarray(net.positions(), float)[:n_cells])
     return plan, events

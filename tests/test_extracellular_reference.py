@@ -265,6 +265,17 @@ def test_an_array_without_method_is_refused_before_the_run():
     assert net.cell_response is None
 
 
+def test_cells_without_end_points_are_refused_before_the_run():
+    # the transfer resistances need every section's 3-d end points
+    net = _one_cell_net()
+    net.cell_types['L5_pyramidal']['cell_object'].sections['apical_tuft']._end_pts = []
+    net.add_electrode_array('shank', [(0., 0., 90.)])
+    # when the run is planned, before any process builds a cell
+    from hnn_core.simulation_plan import make_plan
+    with pytest.raises(ValueError, match=r"'apical_tuft' of L5_pyramidal have none"):
+        make_plan(net, tstop=10., dt=0.025, n_trials=1)
+
+
 def test_adding_arrays_after_a_run_keeps_the_recorded_ones():
     net = _one_cell_net()
     net.add_electrode_array('first', [(0., 0., 90.), (0., 0., 500.)])
