@@ -40,23 +40,15 @@ import matplotlib
 matplotlib.use('Agg')
 import numpy as np
 
-import hnn_core  # noqa: E402
-import neuron  # noqa: E402
-if (hnn_core.__version__, neuron.__version__) != ('0.6.1', '8.2.7'):
-    # oracle data must come from the oracle: any other version would write data
-    # that the tests then compare this package with as if it were the oracle's
-    sys.exit(f'{sys.argv[0]} is an oracle script: run it with hnn-core 0.6.1 on '
-             f'NEURON 8.2.7 ($(bash ../shared/oracle/setup.sh)), not hnn-core '
-             f'{hnn_core.__version__} on NEURON {neuron.__version__} '
-             f'({hnn_core.__file__})')
+sys.path.insert(0, op.dirname(op.abspath(__file__)))
+from oracle_guard import require_oracle  # noqa: E402
+require_oracle('0.6.1')
 from hnn_core import simulate_dipole  # noqa: E402
 
-sys.path.insert(0, op.dirname(op.abspath(__file__)))
 import model_cases  # noqa: E402
-from oracle_outputs import (check_oracle, connectivity_json, describe_counts,  # noqa: E402
+from oracle_outputs import (connectivity_json, describe_counts,  # noqa: E402
                             events_json, run_arrays, spike_counts)
 
-check_oracle()
 
 
 def _simulate(net, sim_kwargs):

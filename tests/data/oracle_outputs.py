@@ -11,18 +11,6 @@ import json
 
 import numpy as np
 
-ORACLE_VERSION = '0.6.1'
-
-
-def check_oracle():
-    """Refuse to run under anything but hnn-core 0.6.1."""
-    import hnn_core
-    assert hnn_core.__version__ == ORACLE_VERSION, (
-        f'this is an oracle script: run it with hnn-core {ORACLE_VERSION} '
-        f'($(bash ../shared/oracle/setup.sh)), not {hnn_core.__version__} '
-        f'from {hnn_core.__file__}')
-
-
 def gid_span(gids):
     """[first, last + 1] of a sequence of gids (a range, list, array...); [0, 0] if empty."""
     gids = list(gids)

@@ -21,15 +21,11 @@ import matplotlib
 matplotlib.use('Agg')
 import numpy as np
 
-import hnn_core
-assert hnn_core.__version__ == '0.6.1', (
-    f'oracle script: run it with hnn-core 0.6.1, not {hnn_core.__version__}')
-from hnn_core import read_network_configuration, simulate_dipole  # noqa: E402
-
 sys.path.insert(0, op.dirname(op.abspath(__file__)))
-from oracle_outputs import check_oracle, describe_counts, run_arrays  # noqa: E402
-
-check_oracle()
+from oracle_guard import require_oracle  # noqa: E402
+require_oracle('0.6.1')
+from hnn_core import read_network_configuration, simulate_dipole  # noqa: E402
+from oracle_outputs import describe_counts, run_arrays  # noqa: E402
 
 
 def main():
