@@ -19,6 +19,7 @@ fixed order (gids for the dipole, ranks for the potentials), which makes the
 outputs independent of how cells are spread over MPI ranks.
 """
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -66,18 +67,14 @@ def _give_back_freed_heap():
         _MALLOC_TRIM(0)
 
 
+@functools.cache
 def _blas_threads():
     """The controller of this process's BLAS threads, made once.
 
     Making one scans the loaded libraries and opens each again, which leaves
     something behind every time: once per process, not per trial.
     """
-    if _CONTROLLER[0] is None:
-        _CONTROLLER[0] = ThreadpoolController()
-    return _CONTROLLER[0]
-
-
-_CONTROLLER = [None]
+    return ThreadpoolController()
 
 
 def _find_malloc_trim():
