@@ -33,6 +33,10 @@ def _run_one(plan, trial_idx, verbose, report=None):
     return run_trial(plan, trial_idx, verbose=verbose, report=report)
 
 
+def _run_trial_of(plan_idx, plan, trial_idx, verbose):
+    return plan_idx, _run_one(plan, trial_idx, verbose)
+
+
 class _Backend:
     """A context manager that makes itself the backend of simulate_dipole."""
 
@@ -52,6 +56,17 @@ class _Backend:
         ``verbose``.
         """
         raise NotImplementedError
+
+    def simulate_plans(self, plans, verbose=False):
+        """Run every trial of several plans; yield ``(index, results)`` per plan.
+
+        ``plans`` may be a generator (each plan is made only when it is needed);
+        each plan's results are yielded, in plan order, as soon as they are all
+        in, so what was yielded survives an error or interruption later on.
+        This base version runs one plan after the other on this backend.
+        """
+        for idx, plan in enumerate(plans):
+            yield idx, self.simulate(plan, verbose=verbose)
 
 
 class JoblibBackend(_Backend):
@@ -136,6 +151,73 @@ class JoblibBackend(_Backend):
                     outputs.close()
                 raise
         return results
+
+    def simulate_plans(self, plans, verbose=False):
+        """Run every trial of several plans; yield ``(index, results)`` per plan.
+
+        All the trials of all the plans share the jobs: a plan's trials need not
+        wait for the previous plan's last one. Results come in plan order. With
+        a dask.distributed client running (and no joblib backend chosen), the
+        trials go to its workers.
+        """
+        if self.n_jobs == 1:
+            yield from super().simulate_plans(plans, verbose=verbose)
+            return
+        from joblib import Parallel, delayed, parallel_config
+        from joblib.parallel import get_active_backend
+        backend_config = contextlib.nullcontext()
+        if _dask_client_active() and get_active_backend()[0].__class__.__name__ \
+                == 'LokyBackend':
+            backend_config = parallel_config(backend='dask')
+        pending = {}  # plan index -> [plan's n_trials, results so far]
+
+        def tasks():
+            for plan_idx, plan in enumerate(plans):
+                pending[plan_idx] = [plan.n_trials, []]
+                for trial_idx in range(plan.n_trials):
+                    yield delayed(_run_trial_of)(plan_idx, plan, trial_idx, verbose)
+
+        with backend_config, _signals_end_run():
+            streams = getattr(get_active_backend()[0], 'supports_return_generator',
+                              False)
+            outputs = Parallel(n_jobs=self.n_jobs,
+                               return_as='generator' if streams else 'list')(tasks())
+            try:
+                for plan_idx, result in outputs:
+                    n_trials, results = pending[plan_idx]
+                    results.append(result)
+                    if len(results) == n_trials:
+                        del pending[plan_idx]
+                        yield plan_idx, results
+            except BaseException:
+                if hasattr(outputs, 'close'):
+                    outputs.close()
+                raise
+            finally:
+                # also when the consumer stops early (GeneratorExit)
+                if hasattr(outputs, 'close'):
+                    outputs.close()
+
+
+def _dask_client_active():
+    """True when a dask.distributed client is running in this process."""
+    distributed = sys.modules.get('distributed')
+    if distributed is None:  # never imported: then there is no client either
+        return False
+    try:
+        distributed.get_client()
+    except ValueError:
+        return False
+    return True
+
+
+def _default_many_backend():
+    """The backend of many independent runs when the user has set none.
+
+    Every usable core (or the active joblib backend's workers); on a running
+    dask.distributed client, its workers.
+    """
+    return JoblibBackend(n_jobs=-1, _verbose=False)
 
 
 def _usable_cores():

@@ -1,5 +1,7 @@
 """simulate_dipole: run trials of a network and collect dipoles and spikes."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .backends import _current_backend, JoblibBackend
@@ -140,6 +142,60 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
         model. Spikes of all trials go to ``net.cell_response``, replacing
         earlier results.
     """
+    run = _prepare_run(net, tstop, dt, n_trials, record_vsec, record_isec, record_ca,
+                       postproc, verbose, record_vsoma, record_isoma, engine, progress)
+    backend = _current_backend()
+    if backend is None:
+        backend = JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
+    results = backend.simulate(run.plan, verbose=verbose, progress=progress)
+    return _finish_run(net, run, results)
+
+
+def _simulate_many(nets, *, verbose=False, **run_kwargs):
+    """Simulate several networks; yield ``(index, dipoles)`` as each is done.
+
+    The runs share the active backend (every core when none is active: see
+    ``backends._default_many_backend``): with joblib, the trials of all the
+    networks are spread over its jobs together. Each network is checked and
+    planned only when its turn comes, so an error names the network it is in
+    and the ones yielded before it are kept. Each network gets its results
+    (``cell_response``, electrode arrays) as :func:`simulate_dipole` gives
+    them. ``run_kwargs`` are :func:`simulate_dipole`'s arguments.
+
+    Parameters
+    ----------
+    nets : sequence of Network
+        The networks (a list: each is read again when its results come).
+    verbose : bool
+        Print the progress of each trial (in worker processes, where their
+        output goes).
+    """
+    from .backends import _default_many_backend
+    backend = _current_backend() or _default_many_backend()
+    runs = {}
+
+    def plans():
+        for idx, net in enumerate(nets):
+            runs[idx] = _prepare_run(net, verbose=verbose, **run_kwargs)
+            yield runs[idx].plan
+
+    for idx, results in backend.simulate_plans(plans(), verbose=verbose):
+        yield idx, _finish_run(nets[idx], runs.pop(idx), results)
+
+
+@dataclass
+class _Run:
+    """What a run needs besides the network: its plan and how to finish it."""
+
+    plan: object
+    events: dict
+    post: tuple = None  # (smoothing window in ms, scale factor) or None
+
+
+def _prepare_run(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
+                 record_isec=False, record_ca=False, postproc=None, verbose=True,
+                 record_vsoma=False, record_isoma=False, engine=None, progress=None):
+    """Check the arguments of a run of ``net`` and make its plan (nothing runs)."""
     from .network import Network
     _validate_type(net, Network, 'net')
     tstop = required(net.params, 'tstop') if tstop is None else tstop
@@ -163,14 +219,16 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
 
     plan, events = make_plan(net, tstop=float(tstop), dt=float(dt),
                              n_trials=n_trials, record=record, engine=engine)
+    post = None
     if postproc:  # read before the run, so a missing value fails early
         post = (required(net.params, 'dipole_smooth_win'),
                 required(net.params, 'dipole_scalefctr'))
-    backend = _current_backend()
-    if backend is None:
-        backend = JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
-    results = backend.simulate(plan, verbose=verbose, progress=progress)
+    return _Run(plan, events, post)
 
+
+def _finish_run(net, run, results):
+    """Turn the engine's results of ``run`` into dipoles; store the rest in ``net``."""
+    plan = run.plan
     groups = _dipole_groups(net, plan)
     n_per_layer = net.mesh_shape[0] * net.mesh_shape[1]
     trial_layers = []
@@ -183,12 +241,11 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
             layers[key] = series
         trial_layers.append(layers)
     _check_finite_dipoles(results, trial_layers)
-    dpls = [simulated_dipole(result.times, layers, n_per_layer,
-                             post if postproc else None)
+    dpls = [simulated_dipole(result.times, layers, n_per_layer, run.post)
             for result, layers in zip(results, trial_layers)]
     net.cell_response = _cell_response(plan, results)
     _store_extracellular(net, plan, results)
-    for name, times in events.items():
+    for name, times in run.events.items():
         net.external_drives[name]['events'] = [[t.tolist() for t in trial]
                                                for trial in times]
     return dpls
