@@ -578,6 +578,23 @@ def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
     err : float
         ``sqrt(sum(w * (sim - exp) ** 2) / sum(w))``, in the dipoles' units.
     """
+    sim, exp, weights, n_sim, n_exp = _agg_window(dpl, exp_dpl, tstart, tstop, weights)
+    with np.errstate(over='ignore', invalid='ignore'):
+        err = _weighted_rms(sim, exp, weights, n_sim, n_exp)
+        if not np.isfinite(err):
+            # values near the float limit overflow on squaring; the error is
+            # homogeneous in the values and invariant to the weights' scale
+            # (the 1e-4 cut of resampled weights aside, which the max keeps)
+            scale = max(np.abs(sim).max(), np.abs(exp).max(), np.finfo(float).tiny)
+            err = _weighted_rms(sim / scale, exp / scale, weights, n_sim, n_exp) * scale
+    if not np.isfinite(err):
+        raise ValueError('The RMSE of dpl and exp_dpl is not a finite number (their '
+                         'values or the weights are too large)')
+    return err
+
+
+def _agg_window(dpl, exp_dpl, tstart, tstop, weights):
+    """Check rmse's arguments; the aggregate dipoles cut to the common window."""
     _validate_type(dpl, Dipole, 'dpl')
     _validate_type(exp_dpl, Dipole, 'exp_dpl')
     # NaN would mean "from the start" (max ignores it) and inf an empty window
@@ -615,22 +632,27 @@ def rmse(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
     sim = dpl.data['agg'][sim_start:sim_stop]
     exp = exp_dpl.data['agg'][exp_start:exp_stop]
     weights = weights[sim_start:sim_stop]
-    with np.errstate(over='ignore', invalid='ignore'):
-        err = _weighted_rms(sim, exp, weights, n_sim, n_exp)
-        if not np.isfinite(err):
-            # values near the float limit overflow on squaring; the error is
-            # homogeneous in the values and invariant to the weights' scale
-            # (the 1e-4 cut of resampled weights aside, which the max keeps)
-            scale = max(np.abs(sim).max(), np.abs(exp).max(), np.finfo(float).tiny)
-            err = _weighted_rms(sim / scale, exp / scale, weights, n_sim, n_exp) * scale
-    if not np.isfinite(err):
-        raise ValueError('The RMSE of dpl and exp_dpl is not a finite number (their '
-                         'values or the weights are too large)')
-    return err
+    return sim, exp, weights, n_sim, n_exp
 
 
-def _weighted_rms(sim, exp, weights, n_sim, n_exp):
-    """rmse's resampling and weighted root mean square (see rmse)."""
+def _anticorrelation(dpl, exp_dpl, tstart=0.0, tstop=None, weights=None):
+    """1 - Pearson correlation of the weighted aggregate dipoles (0: a perfect fit).
+
+    The window, resampling and weights are :func:`rmse`'s (hnn-core 0.6.1's
+    ``dipole_corr`` objective).
+    """
+    sim, exp, weights, n_sim, n_exp = _agg_window(dpl, exp_dpl, tstart, tstop, weights)
+    sim, exp, weights = _resampled(sim, exp, weights, n_sim, n_exp)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        corr = np.corrcoef(sim * weights, exp * weights)[0, 1]
+    if not np.isfinite(corr):
+        raise ValueError('The correlation of dpl and exp_dpl is undefined: one of '
+                         'them is constant over the window')
+    return float(1. - corr)
+
+
+def _resampled(sim, exp, weights, n_sim, n_exp):
+    """The longer of the two cuts resampled to the other's length (see rmse)."""
     from scipy.signal import resample
     if n_sim > n_exp:
         sim = resample(sim, n_exp)
@@ -638,6 +660,12 @@ def _weighted_rms(sim, exp, weights, n_sim, n_exp):
         weights[weights < 1e-4] = 0.
     elif n_sim < n_exp:
         exp = resample(exp, n_sim)
+    return sim, exp, weights
+
+
+def _weighted_rms(sim, exp, weights, n_sim, n_exp):
+    """rmse's resampling and weighted root mean square (see rmse)."""
+    sim, exp, weights = _resampled(sim, exp, weights, n_sim, n_exp)
     if not weights.sum() > 0:
         raise ValueError('The weights in the window from tstart to tstop sum to 0')
     return float(np.sqrt(np.sum(weights * (sim - exp) ** 2) / np.sum(weights)))
