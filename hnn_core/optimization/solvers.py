@@ -45,14 +45,25 @@ def run_cobyla(evaluate, x0, lower, upper, max_iter, n_parallel, options):
     n_calls = [0]
 
     def func(u):
+        if n_calls[0] == max_iter:
+            raise _BudgetSpent
         n_calls[0] += 1
         return float(evaluate(box.to_params(u)[np.newaxis])[0])
 
-    # scipy may stop on its own trust-region criterion before max_iter; it
-    # never exceeds maxiter function calls
-    minimize(func, box.to_unit(x0), method='COBYLA',
-             bounds=[(0., 1.)] * len(x0),
-             options={'rhobeg': 0.1, 'tol': 1e-4, 'maxiter': max_iter})
+    # scipy stops on its trust-region criterion (rho below 1e-4) or after
+    # maxiter calls; it needs at least n + 2 calls and would make them even
+    # when asked for fewer, hence the guard
+    try:
+        minimize(func, box.to_unit(x0), method='COBYLA',
+                 bounds=[(0., 1.)] * len(x0),
+                 options={'rhobeg': 0.1, 'tol': 1e-4,
+                          'maxiter': max(max_iter, len(x0) + 2)})
+    except _BudgetSpent:
+        pass
+
+
+class _BudgetSpent(Exception):
+    """Raised to stop a solver that would go past max_iter evaluations."""
 
 
 def run_cma(evaluate, x0, lower, upper, max_iter, n_parallel, options):
@@ -101,8 +112,7 @@ def run_bayesian(evaluate, x0, lower, upper, max_iter, n_parallel, options):
     names = [f'u{idx:03d}' for idx in range(len(x0))]
     rng = np.random.default_rng(seed)
     liar = acquisition.ConstantLiar(
-        acquisition.ExpectedImprovement(xi=0.01, random_state=seed),
-        strategy='max', random_state=seed)
+        acquisition.ExpectedImprovement(xi=0.01), strategy='max')
     optimizer = BayesianOptimization(
         f=None, pbounds={name: (0., 1.) for name in names}, acquisition_function=liar,
         random_state=seed, verbose=0, allow_duplicate_points=True)
