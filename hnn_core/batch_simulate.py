@@ -313,7 +313,7 @@ class BatchSimulate:
                 f'n_trials={self.n_trials}, batch_size={self.batch_size}>')
 
     # -- running -----------------------------------------------------------------
-    def run(self, param_grid, return_output=True, combinations=True, n_jobs=1,
+    def run(self, param_grid, return_output=True, combinations=True, n_jobs=-1,
             backend='loky', verbose=True, dask_client=None):
         """Simulate every point of ``param_grid``.
 
@@ -333,10 +333,11 @@ class BatchSimulate:
             False: the i-th point takes the i-th value of each parameter (all
             must have as many values).
         n_jobs : int
-            Number of trials simulated at once (one core each); -1 for every
-            core (or every worker of the ``'dask'`` backend). Ignored when a
-            backend is already active (``with JoblibBackend(...)``,
-            ``MPIBackend``). Default 1.
+            Number of trials simulated at once (one core each); -1 (the
+            default) for every core (or every worker of the ``'dask'``
+            backend). Ignored when a backend is already active (``with
+            JoblibBackend(...)``, ``MPIBackend``). hnn-core 0.6.1's default was
+            1; the results do not depend on it.
         backend : 'loky' | 'multiprocessing' | 'dask'
             joblib's backend for the jobs. ``'loky'`` (the default) is joblib's
             own default (a ``joblib.parallel_config`` the user made active is
@@ -421,7 +422,7 @@ class BatchSimulate:
             return {'summary_statistics': summaries}
         return {'summary_statistics': summaries, 'simulated_data': simulated_data}
 
-    def simulate_batch(self, param_combinations, n_jobs=1, backend='loky'):
+    def simulate_batch(self, param_combinations, n_jobs=-1, backend='loky'):
         """Simulate a list of points (nothing is saved or summarised).
 
         Parameters
@@ -430,7 +431,8 @@ class BatchSimulate:
             The points: each a dict of parameter name -> value, given to
             ``set_params``.
         n_jobs : int
-            Number of trials simulated at once; -1 for every core.
+            Number of trials simulated at once; -1 (the default) for every
+            core.
         backend : 'loky' | 'multiprocessing' | 'dask'
             joblib's backend for the jobs.
 

@@ -277,9 +277,11 @@ def test_default_network_and_signature():
         'record_isec', 'postproc', 'clear_cache', 'summary_func']
     assert params['tstop'].default == 170 and params['batch_size'].default == 100
     assert params['save_folder'].default == './sim_results'
-    run = list(inspect.signature(BatchSimulate.run).parameters)
-    assert run[:7] == ['self', 'param_grid', 'return_output', 'combinations',
-                       'n_jobs', 'backend', 'verbose']
+    run = inspect.signature(BatchSimulate.run).parameters
+    assert list(run)[:7] == ['self', 'param_grid', 'return_output', 'combinations',
+                             'n_jobs', 'backend', 'verbose']
+    # every core unless the user says otherwise (0.6.1: one job)
+    assert run['n_jobs'].default == -1
     batch = BatchSimulate(set_weight)
     assert batch.net == neymotin_2020_model()
     assert batch.net is not BatchSimulate(set_weight).net

@@ -185,6 +185,7 @@ ROOT = op.dirname(op.dirname(op.abspath(__file__)))
 ORACLE_SCRIPTS = {
     'make_extracellular_cases.py': (['{out}', 'extracellular_mesh3x3'], '0.6.1'),
     'make_model_cases.py': (['{out}', 'law2021_mesh3x3'], '0.6.1'),
+    'make_objective_values.py': (['{out}/objective_values.json'], '0.6.1'),
     'make_oracle_config.py': (['{out}'], '0.6.1'),
     'make_oracle_convert.py': (['{data}/default.param', '{out}/config.json'], '0.6.1'),
     'make_oracle_files.py': (['{data}/evoked_sigma0_mesh3x3.json', '{out}'], '0.6.1'),
