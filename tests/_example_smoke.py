@@ -17,7 +17,9 @@ example runs, so the example itself needs no test code:
   gets a copy of the parameters with ``N_pyr_x``, ``N_pyr_y`` = SMOKE_MESH.
   Networks given their own cells (``pos_dict=``, ``cell_types=``, e.g. read
   from a configuration file) are left as they are;
-- ``simulate_dipole`` runs at most ``SMOKE_TSTOP`` ms and ``SMOKE_N_TRIALS`` trials.
+- ``simulate_dipole`` runs at most ``SMOKE_TSTOP`` ms and ``SMOKE_N_TRIALS`` trials;
+- an ``Optimizer`` searches at most ``SMOKE_MAX_ITER`` iterations (its
+  simulations keep their ``tstop``, which its target must cover).
 
 Drives, backends (joblib workers, MPI ranks) and analysis are untouched: the
 workers receive the already shrunk simulation. Without the variable the example
@@ -38,6 +40,7 @@ import sys
 SMOKE_MESH = (3, 3)
 SMOKE_TSTOP = 60.  # ms
 SMOKE_N_TRIALS = 2
+SMOKE_MAX_ITER = 2
 
 
 def _smoke_enabled():
@@ -110,6 +113,23 @@ def _shorten_simulations():
     hnn_core.simulate_dipole = simulate_dipole
 
 
+def _shorten_fits():
+    """Optimizer searches at most SMOKE_MAX_ITER iterations (generations for CMA-ES)."""
+    from hnn_core.optimization import Optimizer
+
+    original_init = Optimizer.__init__
+    signature = inspect.signature(original_init)
+
+    @functools.wraps(original_init)
+    def __init__(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        max_iter = bound.arguments.get('max_iter', signature.parameters['max_iter'].default)
+        bound.arguments['max_iter'] = min(max_iter, SMOKE_MAX_ITER)
+        return original_init(*bound.args, **bound.kwargs)
+
+    Optimizer.__init__ = __init__
+
+
 def _save_figures(figdir, name):
     import matplotlib.pyplot as plt
     os.makedirs(figdir, exist_ok=True)
@@ -125,8 +145,10 @@ def run_example(path):
     if _smoke_enabled():
         _shrink_network()
         _shorten_simulations()
+        _shorten_fits()
         print(f'smoke mode: {SMOKE_MESH[0]} x {SMOKE_MESH[1]} grid, tstop <= '
-              f'{SMOKE_TSTOP:g} ms, n_trials <= {SMOKE_N_TRIALS}', flush=True)
+              f'{SMOKE_TSTOP:g} ms, n_trials <= {SMOKE_N_TRIALS}, Optimizer max_iter '
+              f'<= {SMOKE_MAX_ITER}', flush=True)
     figdir = os.environ.get('HNN_CORE_EXAMPLE_FIGDIR')
     if figdir:
         import matplotlib.pyplot as plt

@@ -119,6 +119,11 @@ def test_harness_shrinks_simulations(tmp_path):
         dpls = simulate_dipole(net_read, tstop=170., verbose=False)
         assert len(dpls) == 1, len(dpls)
         assert abs(dpls[0].times[-1] - 60.) < 1e-6, dpls[0].times[-1]
+        # fits search a few iterations only, with the tstop they were given
+        from hnn_core.optimization import Optimizer
+        optim = Optimizer(net, tstop=30., constraints={'mu': (1., 20.)},
+                          set_params=lambda net, params: None, max_iter=50)
+        assert optim.max_iter == 2 and optim.tstop == 30., (optim.max_iter, optim.tstop)
         print('harness ok')
     '''))
     proc = _run(str(script), tmp_path)
