@@ -204,14 +204,16 @@ def test_resume_after_interruption(base_net, tmp_path):
     grid = {'weight': [0.005, 0.01, 0.02, 0.05, 0.1]}
     kwargs = dict(net=base_net, tstop=20., batch_size=2, save_outputs=True,
                   save_spiking=True, save_folder=tmp_path, overwrite=False)
-    calls = Counting(fail_at=4)  # Ctrl-C while the 4th network is made
+    # Ctrl-C while the 4th network is made; on one job, so that the first batch
+    # is done by then (on two, the 4th network is made as the first ones start)
+    calls = Counting(fail_at=4)
     with pytest.raises(KeyboardInterrupt):
-        BatchSimulate(calls, **kwargs).run(grid, verbose=False)
+        BatchSimulate(calls, **kwargs).run(grid, n_jobs=1, verbose=False)
     # the first batch was saved; nothing else (no partial file either)
     assert os.listdir(tmp_path) == ['sim_run_0-2.npz']
     first_file = (tmp_path / 'sim_run_0-2.npz').read_bytes()
 
-    calls = Counting()
+    calls = Counting()  # resumed on every core (the default)
     out = BatchSimulate(calls, **kwargs).run(grid, verbose=False)
     assert calls.calls == [{'weight': w} for w in grid['weight'][2:]]
     assert (tmp_path / 'sim_run_0-2.npz').read_bytes() == first_file
