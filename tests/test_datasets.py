@@ -7,7 +7,7 @@ import pytest
 from hnn_core import read_dipole
 from hnn_core.datasets import meg_evoked_response_path
 
-DATA = op.join(op.dirname(op.abspath(__file__)), 'data')
+SHARED_DATA = op.join(op.dirname(op.abspath(__file__)), '..', '..', 'shared', 'data')
 
 
 @pytest.mark.parametrize('condition, n_samples, t_last', [
@@ -24,10 +24,15 @@ def test_recordings_read_as_dipoles(condition, n_samples, t_last):
                              'LICENSE-HNN.txt'))
 
 
-def test_packaged_recording_is_the_one_the_tests_use():
-    packaged = np.loadtxt(meg_evoked_response_path('yes_trial'))
-    np.testing.assert_array_equal(
-        packaged, np.loadtxt(op.join(DATA, 'yes_trial_S1_ERP_all_avg.txt')))
+@pytest.mark.parametrize('condition', ['yes_trial', 'no_trial', 'suprathreshold'])
+def test_packaged_recordings_are_hnns(condition):
+    """The packaged files are the ones distributed with HNN (``../shared/data``)."""
+    packaged = meg_evoked_response_path(condition)
+    original = op.join(SHARED_DATA, op.basename(packaged))
+    if not op.isfile(original):
+        pytest.skip(f'{original} is not beside this checkout')
+    with open(packaged, 'rb') as fid_packaged, open(original, 'rb') as fid_original:
+        assert fid_packaged.read() == fid_original.read()
 
 
 def test_unknown_condition_is_named():

@@ -8,6 +8,7 @@ import pytest
 
 from hnn_core import (Dipole, JoblibBackend, neymotin_2020_model, read_dipole,
                       simulate_dipole)
+from hnn_core.datasets import meg_evoked_response_path
 from hnn_core.optimization import Optimizer
 from hnn_core.optimization import objectives
 from hnn_core.simulation import _simulate_many
@@ -62,7 +63,8 @@ def test_objective_values_equal_0_6_1():
     """
     with open(op.join(DATA, 'objective_values.json')) as fid:
         ref = json.load(fid)
-    target = read_dipole(op.join(DATA, ref['target_file']))
+    target = read_dipole(op.join(op.dirname(meg_evoked_response_path('yes_trial')),
+                                 ref['target_file']))
     assert len(ref['cases']) == 7
     for case in ref['cases']:
         kwargs = dict(case['kwargs'])

@@ -3,8 +3,7 @@
 The dipoles are the oracle's own single trials stored in
 ``evoked_sigma0_mesh10x10.npz`` and ``evoked_sigma0_mesh3x3.npz`` (0-170 ms, dt
 0.025 ms); the target is HNN's ``yes_trial_S1_ERP_all_avg.txt`` recording
-(copied into tests/data from ``../shared/data``, with its
-``LICENSE-HNN.txt``). Each case is preprocessed and scored the way 0.6.1's
+(the copy packaged in ``hnn_core/data``, with its ``LICENSE-HNN.txt``). Each case is preprocessed and scored the way 0.6.1's
 Optimizer does it (``_preprocess_dipole``, ``average_dipoles``, ``_rmse`` /
 ``_anticorr`` with tstart 0, and ``_get_relative_power`` of the first trial).
 
@@ -30,7 +29,8 @@ from hnn_core.optimization.objective_functions import (  # noqa: E402
     _preprocess_dipole, _get_relative_power)
 
 here = op.dirname(op.abspath(__file__))
-target_file = op.join(here, 'yes_trial_S1_ERP_all_avg.txt')
+# the copy packaged with hnn_core (read as a file: this script runs under the oracle)
+target_file = op.join(here, '..', '..', 'hnn_core', 'data', 'yes_trial_S1_ERP_all_avg.txt')
 CASES = [  # (objective, tstop, fit keyword arguments)
     ('dipole_rmse', 169.8259311846296669, {'scale_factor': 3000, 'smooth_window_len': 30}),
     ('dipole_rmse', 100.0, {'scale_factor': 3000}),
