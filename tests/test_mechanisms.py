@@ -186,6 +186,19 @@ def test_coreneuron_build_failure_is_warned_about(fake, monkeypatch):
     assert fake() == lib and op.getmtime(lib) == mtime
 
 
+def test_each_neuron_installation_gets_its_own_build(fake, monkeypatch):
+    """A build links to its NEURON's libraries by path: another virtualenv with the
+    same NEURON version (or one recreated elsewhere) must not load it."""
+    lib = fake()
+    monkeypatch.setattr(mech, '_neuron_home', lambda: '/elsewhere/venv/neuron')
+    _as_new_process()
+    other = fake()
+    def build_dir(path):
+        return op.relpath(path, fake.cache).split(os.sep)[0]
+    assert build_dir(other) != build_dir(lib)
+    assert op.isfile(lib) and op.isfile(other)
+
+
 def test_lock_file_symlink_is_not_followed(fake, tmp_path):
     key = mech._build_key(fake.mods, VERSION)
     os.makedirs(fake.cache, mode=0o700)

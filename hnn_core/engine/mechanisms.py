@@ -2,7 +2,9 @@
 
 The compiled library lives in a per-user cache, never in site-packages, in a
 directory whose name is a key over everything the build depends on: the NEURON
-version, the platform, the CPU (the CoreNEURON part is compiled for it) and the
+version and where it is installed (the CoreNEURON library links to NEURON's own
+by path, so a build made for a virtualenv that was since removed cannot load),
+the platform, the CPU (the CoreNEURON part is compiled for it) and the
 text of every .mod file. A new NEURON or an edited mechanism therefore gets a
 fresh build, and older builds stay valid for the NEURON versions they were made
 for.
@@ -120,10 +122,19 @@ def _mod_files(mod_dir):
     return files
 
 
+def _neuron_home():
+    """The directory of the ``neuron`` package this interpreter imports."""
+    import importlib.util
+    spec = importlib.util.find_spec('neuron')
+    if spec is None or not spec.origin:
+        return 'unknown'
+    return op.realpath(op.dirname(spec.origin))
+
+
 def _build_key(mod_dir, neuron_version):
     digest = hashlib.sha256()
-    for token in (neuron_version, sys.platform, platform.machine(), _BUILD_VERSION,
-                  CORENEURON_FLAGS, _cpu_fingerprint()):
+    for token in (neuron_version, _neuron_home(), sys.platform, platform.machine(),
+                  _BUILD_VERSION, CORENEURON_FLAGS, _cpu_fingerprint()):
         digest.update(token.encode() + b'\0')
     for fname in sorted(glob.glob(op.join(glob.escape(mod_dir), '*.mod'))):
         digest.update(op.basename(fname).encode() + b'\0')
