@@ -193,6 +193,7 @@ def test_each_neuron_installation_gets_its_own_build(fake, monkeypatch):
     monkeypatch.setattr(mech, '_neuron_home', lambda: '/elsewhere/venv/neuron')
     _as_new_process()
     other = fake()
+
     def build_dir(path):
         return op.relpath(path, fake.cache).split(os.sep)[0]
     assert build_dir(other) != build_dir(lib)
