@@ -123,6 +123,39 @@ def _check_fit(opt, constraints, n_calls):
     assert 'evprox' not in opt._initial_net.external_drives
 
 
+def test_cobyla_spends_its_budget_in_finer_restarts_without_repeats():
+    """When scipy's COBYLA stops early, the search starts again from the best
+    point with a smaller first step; no point is simulated twice and the budget
+    is never exceeded."""
+    from scipy.optimize import minimize
+    from hnn_core.optimization.solvers import run_cobyla
+    lower, upper = np.array([0., 10.]), np.array([1., 30.])
+    x0 = np.array([0.2, 25.])
+
+    def objective(points):  # minimum at (0.7, 15), inside the box
+        return np.abs(points[:, 0] - 0.7) + np.abs(points[:, 1] - 15.) / 20.
+
+    # what one COBYLA run from x0 costs and finds, as the solver starts it
+    one_run = minimize(lambda u: objective((lower + u * (upper - lower))[None])[0],
+                       (x0 - lower) / (upper - lower), method='COBYLA',
+                       bounds=[(0., 1.)] * 2,
+                       options={'rhobeg': 0.1, 'tol': 1e-4, 'maxiter': 200})
+    simulated = []
+
+    def evaluate(points):
+        simulated.extend(map(tuple, points))
+        return objective(points)
+    run_cobyla(evaluate, x0, lower, upper, max_iter=200, n_parallel=2, options={})
+    assert len(set(simulated)) == len(simulated)
+    assert one_run.nfev < len(simulated) <= 200
+    assert min(objective(np.array(simulated))) <= one_run.fun
+    for max_iter in (3, 17):
+        simulated.clear()
+        run_cobyla(evaluate, x0, lower, upper, max_iter=max_iter, n_parallel=2,
+                   options={})
+        assert len(simulated) == max_iter
+
+
 def test_parallel_fit_identical_to_serial(base_net, target):
     """A CMA-ES generation spread over 2 jobs gives the serial run's numbers."""
     def fit():

@@ -39,25 +39,40 @@ def run_cobyla(evaluate, x0, lower, upper, max_iter, n_parallel, options):
     (0.1 ms for a drive time, 0.1 uS for a weight), so its steps depend on the
     units; here every parameter is scaled to [0, 1] first, so the first step is
     a tenth of each parameter's range and the last 1e-4 of it.
+
+    The objective of a spiking network is rugged: a first step of a tenth of
+    the range can make every direction look worse, and COBYLA then stops at
+    its starting point long before the budget is spent. So when it stops with
+    simulations left, it starts again from the best point so far with a first
+    step a quarter of the last one, down to 1e-3 of the range. A point already
+    simulated is not simulated again.
     """
     from scipy.optimize import minimize
     box = _UnitBox(lower, upper)
-    n_calls = [0]
+    known = {}
+    best = [np.inf, box.to_unit(x0)]
 
     def func(u):
-        if n_calls[0] == max_iter:
-            raise _BudgetSpent
-        n_calls[0] += 1
-        return float(evaluate(box.to_params(u)[np.newaxis])[0])
+        u = np.clip(np.asarray(u, float), 0., 1.)
+        key = u.tobytes()
+        if key not in known:
+            if len(known) == max_iter:
+                raise _BudgetSpent
+            known[key] = float(evaluate(box.to_params(u)[np.newaxis])[0])
+            if known[key] < best[0]:
+                best[:] = [known[key], u]
+        return known[key]
 
+    first_step = 0.1
     # scipy stops on its trust-region criterion (rho below 1e-4) or after
     # maxiter calls; it needs at least n + 2 calls and would make them even
     # when asked for fewer, hence the guard
     try:
-        minimize(func, box.to_unit(x0), method='COBYLA',
-                 bounds=[(0., 1.)] * len(x0),
-                 options={'rhobeg': 0.1, 'tol': 1e-4,
-                          'maxiter': max(max_iter, len(x0) + 2)})
+        while len(known) < max_iter and first_step >= 1e-3:
+            minimize(func, best[1], method='COBYLA', bounds=[(0., 1.)] * len(x0),
+                     options={'rhobeg': first_step, 'tol': 1e-4,
+                              'maxiter': max(max_iter, len(x0) + 2)})
+            first_step /= 4
     except _BudgetSpent:
         pass
 
