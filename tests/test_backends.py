@@ -223,6 +223,11 @@ def _processes_of_run(marker):
     return found
 
 
+def _default_signal_actions():
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.,
                       verbose=False):
     """Signal a child Python running two trials on 2 jobs (or ranks) mid-run.
@@ -249,9 +254,11 @@ def signal_during_run(kind, sig, workdir, stop_worker=False, timeout=10.,
     env = dict(os.environ, TMPDIR=tmpdir, JOBLIB_TEMP_FOLDER=tmpdir,
                HNN_CORE_SIGNAL_TEST=run_id)
     with open(op.join(workdir, 'stderr.txt'), 'w+') as err:
+        # a run started under nohup inherits an ignored SIGHUP and rightly keeps
+        # going; the child gets the default actions, as from a terminal
         proc = subprocess.Popen([sys.executable, script], env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=err)
+                                stderr=err, preexec_fn=_default_signal_actions)
         try:
             # mid-run: both workers exist and have simulated for a while
             deadline = time.time() + 180
