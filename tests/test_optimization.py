@@ -63,8 +63,9 @@ def test_objective_values_equal_0_6_1():
     """
     with open(op.join(DATA, 'objective_values.json')) as fid:
         ref = json.load(fid)
-    target = read_dipole(op.join(op.dirname(meg_evoked_response_path('yes_trial')),
-                                 ref['target_file']))
+    target_file = meg_evoked_response_path('yes_trial')
+    assert op.basename(target_file) == ref['target_file']
+    target = read_dipole(target_file)
     assert len(ref['cases']) == 7
     for case in ref['cases']:
         kwargs = dict(case['kwargs'])
