@@ -6,43 +6,28 @@ import os.path as op
 import numpy as np
 import pytest
 
-from hnn_core import (Dipole, JoblibBackend, neymotin_2020_model, read_dipole,
-                      simulate_dipole)
+from hnn_core import Dipole, JoblibBackend, read_dipole, simulate_dipole
 from hnn_core.datasets import meg_evoked_response_path
 from hnn_core.optimization import Optimizer
 from hnn_core.optimization import objectives
 from hnn_core.simulation import _simulate_many
 
 from conftest import DATA
+from fit_cases import (COBYLA_CASE, SCALE, TRUE_MU, TSTOP, WINDOW, base_network,
+                       set_params, target_dipole)
 
 pytest.importorskip('cma')
 pytest.importorskip('bayes_opt')
 
-TRUE_MU, TSTOP = 20., 50.
-SCALE, WINDOW = 1000., 20.
-WEIGHTS = {'L5_pyramidal': 0.2, 'L2_pyramidal': 0.1, 'L2_basket': 0.05, 'L5_basket': 0.05}
-
-
-def set_params(net, params):
-    """One proximal drive whose time (and, if given, L5 weight) is fitted."""
-    weights = dict(WEIGHTS, L5_pyramidal=params.get('w', WEIGHTS['L5_pyramidal']))
-    net.add_evoked_drive('evprox', mu=params['mu'], sigma=2., numspikes=1,
-                         location='proximal', weights_ampa=weights, synaptic_delays=0.1,
-                         event_seed=5)
-
-
 @pytest.fixture(scope='module')
 def base_net():
-    return neymotin_2020_model(mesh_shape=(3, 3))
+    return base_network()
 
 
 @pytest.fixture(scope='module')
 def target(base_net):
     """The 3x3 network's own dipole, drive at 20 ms (scaled and smoothed)."""
-    net = base_net.copy()
-    set_params(net, {'mu': TRUE_MU})
-    dpl = simulate_dipole(net, tstop=TSTOP, n_trials=1, verbose=False)[0]
-    return dpl.scale(SCALE).smooth(WINDOW)
+    return target_dipole(base_net)
 
 
 def _trials():
@@ -124,11 +109,11 @@ def _check_fit(opt, constraints, n_calls):
     assert 'evprox' not in opt._initial_net.external_drives
 
 
-def test_cobyla_spends_its_budget_in_finer_restarts_without_repeats():
-    """When scipy's COBYLA stops early, the search starts again from the best
-    point with a smaller first step; no point is simulated twice and the budget
-    is never exceeded."""
-    from scipy.optimize import minimize
+def test_cobyla_spends_its_budget_in_restarts_without_repeats():
+    """The first search is 0.6.1's (fmin_cobyla on the raw parameters); when it
+    stops early, searches in the unit cube go on from the best point; no point is
+    simulated twice and the budget is never exceeded."""
+    from scipy.optimize import fmin_cobyla
     from hnn_core.optimization.solvers import run_cobyla
     lower, upper = np.array([0., 10.]), np.array([1., 30.])
     x0 = np.array([0.2, 25.])
@@ -136,11 +121,17 @@ def test_cobyla_spends_its_budget_in_finer_restarts_without_repeats():
     def objective(points):  # minimum at (0.7, 15), inside the box
         return np.abs(points[:, 0] - 0.7) + np.abs(points[:, 1] - 15.) / 20.
 
-    # what one COBYLA run from x0 costs and finds, as the solver starts it
-    one_run = minimize(lambda u: objective((lower + u * (upper - lower))[None])[0],
-                       (x0 - lower) / (upper - lower), method='COBYLA',
-                       bounds=[(0., 1.)] * 2,
-                       options={'rhobeg': 0.1, 'tol': 1e-4, 'maxiter': 200})
+    # 0.6.1's search (with each parameter's own bounds): steps of 0.1 in raw
+    # units hardly move the second parameter, and it ends far from the minimum
+    first_search = []
+
+    def logged(x):
+        first_search.append(tuple(x))
+        return objective(np.asarray(x)[None])[0]
+    constraints = [lambda x: upper[0] - x[0], lambda x: x[0] - lower[0],
+                   lambda x: upper[1] - x[1], lambda x: x[1] - lower[1]]
+    fmin_cobyla(logged, x0, constraints, rhobeg=0.1, rhoend=1e-4, maxfun=200, catol=0.)
+    assert min(objective(np.array(first_search))) > 0.4
     simulated = []
 
     def evaluate(points):
@@ -148,13 +139,69 @@ def test_cobyla_spends_its_budget_in_finer_restarts_without_repeats():
         return objective(points)
     run_cobyla(evaluate, x0, lower, upper, max_iter=200, n_parallel=2, options={})
     assert len(set(simulated)) == len(simulated)
-    assert one_run.nfev < len(simulated) <= 200
-    assert min(objective(np.array(simulated))) <= one_run.fun
+    np.testing.assert_array_equal(simulated[:len(first_search)], first_search)
+    assert len(first_search) < len(simulated) <= 200
+    assert min(objective(np.array(simulated))) < 1e-3
     for max_iter in (3, 17):
         simulated.clear()
         run_cobyla(evaluate, x0, lower, upper, max_iter=max_iter, n_parallel=2,
                    options={})
         assert len(simulated) == max_iter
+
+
+def _oracle_cobyla():
+    """0.6.1's COBYLA fit of fit_cases.COBYLA_CASE and its points without repeats."""
+    ref = np.load(op.join(DATA, 'cobyla_fit.npz'))
+    _, first = np.unique(ref['points'], return_index=True)
+    return ref, ref['points'][np.sort(first)]
+
+
+def test_cobyla_given_0_6_1_values_proposes_0_6_1_points():
+    """With one parameter (where 0.6.1's constraints are the intended ones),
+    fed 0.6.1's objective values, COBYLA proposes 0.6.1's points in its order;
+    the two points 0.6.1 simulated twice are simulated once here, and the
+    budget they took goes to a restart."""
+    from hnn_core.optimization.solvers import run_cobyla
+    ref, distinct = _oracle_cobyla()
+    assert len(distinct) < len(ref['points'])
+    values = dict(zip(ref['points'].tolist(), ref['values'].tolist()))
+    proposed = []
+
+    def evaluate(points):
+        proposed.append(float(points[0, 0]))
+        # points past 0.6.1's search come from the restart: any value will do
+        return np.array([values.get(proposed[-1], 10.)])
+    (low, high), = COBYLA_CASE['constraints'].values()
+    run_cobyla(evaluate, np.array(list(COBYLA_CASE['initial_params'].values())),
+               np.array([low]), np.array([high]), max_iter=COBYLA_CASE['max_iter'],
+               n_parallel=1, options={})
+    assert len(proposed) == COBYLA_CASE['max_iter']
+    np.testing.assert_array_equal(proposed[:len(distinct)], distinct)
+
+
+@pytest.mark.reference
+def test_cobyla_fit_starts_as_0_6_1(base_net):
+    """The same fit simulated here: every point both simulate has 0.6.1's
+    objective value, and the search starts on 0.6.1's path.
+
+    Only the start is compared: later COBYLA decisions can turn on differences
+    of 1e-14 in the objective (this engine's rounding against NEURON 8.2.7's),
+    and then the two searches part; with the budget the oracle spent, ours ends
+    at least as close to the target."""
+    ref, distinct = _oracle_cobyla()
+    target = Dipole(ref['target_times'], {'agg': ref['target_agg']})
+    opt = Optimizer(base_net, tstop=TSTOP, set_params=set_params, solver='cobyla',
+                    **COBYLA_CASE)
+    opt.fit(target=target, scale_factor=SCALE, smooth_window_len=WINDOW, verbose=False)
+    ours = dict(zip(opt.params_history_[:, 0].tolist(), opt.obj_history_.tolist()))
+    shared = [point in ours for point in ref['points'].tolist()]
+    assert sum(shared) >= 9
+    np.testing.assert_allclose([ours[p] for p in ref['points'][shared].tolist()],
+                               ref['values'][shared], rtol=1e-9)
+    # the expansion phase (26 ms down to 13.3 ms) compares values far apart
+    np.testing.assert_array_equal(opt.params_history_[:9, 0], distinct[:9])
+    assert len(opt.params_history_) == COBYLA_CASE['max_iter']
+    assert opt.obj_[-1] <= ref['obj'][-1]
 
 
 def test_parallel_fit_identical_to_serial(base_net, target):

@@ -33,45 +33,56 @@ class _UnitBox:
 
 
 def run_cobyla(evaluate, x0, lower, upper, max_iter, n_parallel, options):
-    """COBYLA (scipy) in the unit cube, one candidate at a time.
+    """COBYLA (scipy), one candidate at a time: 0.6.1's search, then restarts.
 
-    hnn-core 0.6.1 runs COBYLA on the raw parameters with a first step of 0.1
-    (0.1 ms for a drive time, 0.1 uS for a weight), so its steps depend on the
-    units; here every parameter is scaled to [0, 1] first, so the first step is
-    a tenth of each parameter's range and the last 1e-4 of it.
+    The first search is hnn-core 0.6.1's: ``fmin_cobyla`` from ``x0`` with a
+    first step of 0.1 and a last one of 1e-4 in the parameters' own units
+    (ms, uS, ...), the bounds given as inequality constraints. 0.6.1 builds
+    those constraints from the last parameter's bounds for every parameter (a
+    late-binding closure), so with several parameters its search can leave the
+    box and follow the wrong bounds; here each parameter has its own, and a
+    point COBYLA proposes outside them (it may, by up to its step) is clipped
+    onto them before it is simulated. With one parameter, or with bounds that
+    happen to agree, the two searches are the same.
 
-    The objective of a spiking network is rugged: a first step of a tenth of
-    the range can make every direction look worse, and COBYLA then stops at
-    its starting point long before the budget is spent. So when it stops with
-    simulations left, it starts again from the best point so far with a first
-    step a quarter of the last one, down to 1e-3 of the range. A point already
-    simulated is not simulated again.
+    Steps in raw units treat a weight (uS) and a time (ms) alike, and the
+    objective of a spiking network is rugged, so that search often ends long
+    before the budget is spent. What is left goes to searches in the unit cube
+    (each parameter scaled to its bounds), from the best point so far, with a
+    first step of a tenth of each range, then a quarter of the last one, down
+    to 1e-3. A point already simulated is not simulated again.
     """
-    from scipy.optimize import minimize
+    from scipy.optimize import fmin_cobyla, minimize
     box = _UnitBox(lower, upper)
     known = {}
-    best = [np.inf, box.to_unit(x0)]
+    best = [np.inf, np.asarray(x0, float)]
 
-    def func(u):
-        u = np.clip(np.asarray(u, float), 0., 1.)
-        key = u.tobytes()
+    def func(x):
+        x = np.clip(np.asarray(x, float), lower, upper)
+        key = x.tobytes()
         if key not in known:
             if len(known) == max_iter:
                 raise _BudgetSpent
-            known[key] = float(evaluate(box.to_params(u)[np.newaxis])[0])
+            known[key] = float(evaluate(x[np.newaxis])[0])
             if known[key] < best[0]:
-                best[:] = [known[key], u]
+                best[:] = [known[key], x]
         return known[key]
 
-    first_step = 0.1
-    # scipy stops on its trust-region criterion (rho below 1e-4) or after
-    # maxiter calls; it needs at least n + 2 calls and would make them even
-    # when asked for fewer, hence the guard
+    constraints = []
+    for idx in range(len(x0)):
+        constraints.append(lambda x, idx=idx: upper[idx] - x[idx])
+        constraints.append(lambda x, idx=idx: x[idx] - lower[idx])
+    # scipy needs n + 2 calls at least and would make them even when asked for
+    # fewer: func keeps the budget, maxfun only has to be large enough
+    maxfun = max(max_iter, len(x0) + 2)
     try:
+        fmin_cobyla(func, best[1], constraints, rhobeg=0.1, rhoend=1e-4,
+                    maxfun=maxfun, catol=0., disp=0)
+        first_step = 0.1
         while len(known) < max_iter and first_step >= 1e-3:
-            minimize(func, best[1], method='COBYLA', bounds=[(0., 1.)] * len(x0),
-                     options={'rhobeg': first_step, 'tol': 1e-4,
-                              'maxiter': max(max_iter, len(x0) + 2)})
+            minimize(lambda u: func(box.to_params(u)), box.to_unit(best[1]),
+                     method='COBYLA', bounds=[(0., 1.)] * len(x0),
+                     options={'rhobeg': first_step, 'tol': 1e-4, 'maxiter': maxfun})
             first_step /= 4
     except _BudgetSpent:
         pass
