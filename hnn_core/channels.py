@@ -22,6 +22,7 @@ Names that an expression may read:
 """
 import math
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 from .expressions import COMPARISONS, Expression, ExpressionError, _walk, BinOp
@@ -204,6 +205,9 @@ class Channel:
         self.name = name
         owner = f'channel {name!r}'
         self.parameters = _check_parameters(parameters, owner)
+        self._spec = {'name': name,
+                      'parameters': {k: [p.value, p.unit]
+                                     for k, p in self.parameters.items()}}
         if not isinstance(gates, dict) or not gates:
             raise ValueError(f'gates of {owner} must be a non-empty dict of name -> '
                              f'Gate, got {gates!r}')
@@ -235,6 +239,23 @@ class Channel:
                 (cname, current.ion,
                  _parse(current.expression, f'current {cname!r} of {owner}', readable)))
         self._check_gate_dependencies(owner)
+        self._spec.update(
+            gates={k: {key: getattr(g, key) for key in
+                       ('alpha', 'beta', 'inf', 'tau', 'rate_factor')
+                       if getattr(g, key) is not None} for k, g in gates.items()},
+            currents=[{'expression': c.expression, 'ion': c.ion, 'name': n}
+                      for c, (n, _, _) in zip(currents, self.currents)],
+            values=dict(values or {}), table=self.table, ions=list(self.ions))
+
+    def to_dict(self):
+        """The description as plain values (for network files)."""
+        return dict(deepcopy(self._spec), kind='channel')
+
+    def __eq__(self, other):
+        return isinstance(other, Channel) and other._spec == self._spec
+
+    def __hash__(self):
+        return hash(self.name)
 
     @staticmethod
     def _check_ions(currents, ions, owner):
@@ -371,12 +392,44 @@ class Synapse:
             if clash in self.parameters:
                 raise ValueError(f'{owner}: {clash!r} is set per cell type (cell.'
                                  f'synapses[{name!r}]), not as a parameter')
+        self._spec = {'name': name, 'voltage_factor': voltage_factor,
+                      'parameters': {k: [p.value, p.unit]
+                                     for k, p in self.parameters.items()}}
         self.voltage_factor = None
         if voltage_factor is not None:
             self.voltage_factor = _parse(voltage_factor, f'voltage_factor of {owner}',
                                          set(self.parameters) | {'v', 'celsius'})
 
+    def to_dict(self):
+        """The description as plain values (for network files)."""
+        return dict(deepcopy(self._spec), kind='synapse')
+
+    def __eq__(self, other):
+        return isinstance(other, Synapse) and other._spec == self._spec
+
+    def __hash__(self):
+        return hash(self.name)
+
     def __repr__(self):
         block = '' if self.voltage_factor is None else \
             f', voltage factor {self.voltage_factor.text!r}'
         return f'<Synapse {self.name!r}{block}>'
+
+
+def description_from_dict(data):
+    """A :class:`Channel` or :class:`Synapse` from its ``to_dict()`` (checked anew)."""
+    if not isinstance(data, dict) or data.get('kind') not in ('channel', 'synapse'):
+        raise ValueError("a mechanism description must be a dict with kind 'channel' "
+                         f"or 'synapse', got {data!r:.200}")
+    data = deepcopy(data)
+    kind = data.pop('kind')
+    params = {k: tuple(v) if isinstance(v, list) else v
+              for k, v in data.pop('parameters', {}).items()}
+    if kind == 'synapse':
+        return Synapse(data.pop('name'), voltage_factor=data.pop('voltage_factor', None),
+                       parameters=params)
+    gates = {k: Gate(**g) for k, g in data.pop('gates').items()}
+    currents = [Current(**c) for c in data.pop('currents')]
+    return Channel(data.pop('name'), params, gates, currents,
+                   values=data.pop('values', None), table=data.pop('table', None),
+                   ions=data.pop('ions', ()))

@@ -202,3 +202,21 @@ def test_descriptions_give_named_errors():
         Synapse('nmdamg', voltage_factor='1/(1 + mg)')
     with pytest.raises(ExpressionError, match='only be the first argument of where'):
         Synapse('clipped', voltage_factor='v > 0')
+
+
+def test_descriptions_round_trip_through_plain_values():
+    import json
+    from hnn_core.channels import description_from_dict
+    channel = _hh2py()
+    copy = description_from_dict(json.loads(json.dumps(channel.to_dict())))
+    assert copy == channel and copy is not channel
+    assert channel_nmodl(copy) == channel_nmodl(channel)
+    assert copy != _hh2py(table=None)
+    blocked = Synapse('nmdamg', voltage_factor='1/(1 + mg)', parameters={'mg': (1., 'mM')})
+    assert description_from_dict(json.loads(json.dumps(blocked.to_dict()))) == blocked
+    bad = dict(channel.to_dict(), currents=[{'expression': 'gl*(v - el) + x',
+                                             'name': 'il', 'ion': None}])
+    with pytest.raises(ExpressionError, match="unknown name 'x'"):
+        description_from_dict(bad)
+    with pytest.raises(ValueError, match="kind 'channel' or 'synapse'"):
+        description_from_dict({'name': 'x'})
