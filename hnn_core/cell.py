@@ -254,6 +254,13 @@ class Cell:
     gid : int | None
         Global id, set once (the templates of a network have none).
 
+    Attributes
+    ----------
+    mechanism_descriptions : dict
+        Name -> :class:`~hnn_core.channels.Channel` or
+        :class:`~hnn_core.channels.Synapse`: the mechanisms described in Python
+        that :meth:`insert_mechanism` and :meth:`add_synapse` put on this cell.
+
     Notes
     -----
     Mechanism values given as functions of the distance from the soma are
@@ -281,6 +288,8 @@ class Cell:
         self.synapses = synapses
         self.sect_loc = sect_loc
         self.cell_tree = cell_tree
+        # name -> Channel or Synapse described in Python (insert_mechanism, add_synapse)
+        self.mechanism_descriptions = {}
         self._gid = None
         if gid is not None:
             self.gid = gid
@@ -310,7 +319,8 @@ class Cell:
                 all(self.sections[k] == other.sections[k] for k in self.sections) and
                 _values_equal(self.synapses, other.synapses) and
                 _values_equal(self.sect_loc, other.sect_loc) and
-                self.cell_tree == other.cell_tree)
+                self.cell_tree == other.cell_tree and
+                self.mechanism_descriptions == other.mechanism_descriptions)
 
     def copy(self):
         """A deep copy."""
@@ -328,13 +338,17 @@ class Cell:
         if self.cell_tree is not None:
             tree = {f'{p[0]},{p[1]}': [f'{c[0]},{c[1]}' for c in children]
                     for p, children in self.cell_tree.items()}
-        return {'name': self.name, 'pos': list(self.pos),
+        data = {'name': self.name, 'pos': list(self.pos),
                 'sections': {k: s.to_dict() for k, s in evaluated.sections.items()},
                 'synapses': deepcopy(self.synapses), 'cell_tree': tree,
                 'sect_loc': deepcopy(self.sect_loc), 'gid': self.gid,
                 # simulation-time records of hnn-core 0.6.1, always empty in files
                 'dipole_pp': [], 'vsec': {}, 'isec': {}, 'ca': {},
                 'tonic_biases': []}
+        if self.mechanism_descriptions:  # not in 0.6.1's layout: only when used
+            data['mechanism_descriptions'] = [
+                d.to_dict() for d in self.mechanism_descriptions.values()]
+        return data
 
     # -- geometry ---------------------------------------------------------------
     def distance_section(self, target_sec_name, curr_node):
@@ -460,6 +474,101 @@ class Cell:
             raise ValueError(f'{self.name} section {sec_name!r}: L={L} um leaves the '
                              'end points of the cell out of floating-point range '
                              '(or makes them coincide); give a length in um')
+
+    def insert_mechanism(self, mechanism, sections=None, **values):
+        """Insert a mechanism described in Python into sections of this cell.
+
+        Parameters
+        ----------
+        mechanism : hnn_core.channels.Channel
+            The channel. The cell keeps the description (network files carry
+            it); another description under the same name replaces it in every
+            section.
+        sections : list of str | None
+            Sections to insert it into; None for all.
+        **values : float | callable | [seg_xs, seg_values]
+            Parameter values by the parameter's own name (e.g. ``gbar=1e-4``):
+            a number for every section, a function of the path distance from
+            the soma (um), or ``[seg_xs, seg_values]``. Parameters not given
+            keep the description's default. Parameters that tabulated rates
+            read (``mechanism.shared_parameters``) are one value for all
+            sections: change them on the description.
+
+        Returns
+        -------
+        self : Cell
+        """
+        from .channels import Channel
+        _validate_type(mechanism, Channel, 'mechanism', 'Channel')
+        names = self._section_names(sections)
+        for param in values:
+            if param in mechanism.shared_parameters:
+                raise ValueError(
+                    f'{param!r} of {mechanism.name!r} is read by its tabulated rates, '
+                    'so it is one value for all sections; set it in the description '
+                    f'(per-section parameters: {", ".join(self._own(mechanism))})')
+            _check_option('parameter', param, self._own(mechanism))
+            value = values[param]
+            if not callable(value) and not isinstance(value, (list, tuple)) and \
+                    not (isinstance(value, numbers.Real) and _finite(value)):
+                raise ValueError(f'{param}: expected a finite number, a function of '
+                                 f'the distance or [seg_xs, seg_values], got {value!r}')
+        self._describe(mechanism)
+        for sec_name in names:
+            self.sections[sec_name].mechs[mechanism.name] = {
+                f'{param}_{mechanism.name}': value for param, value in values.items()}
+        self._compute_section_mechs()
+        return self
+
+    def add_synapse(self, synapse, sections, e, tau1, tau2):
+        """Put a synapse type described in Python on sections of this cell.
+
+        Connections reach it with ``receptor=synapse.name``.
+
+        Parameters
+        ----------
+        synapse : hnn_core.channels.Synapse
+        sections : list of str
+            Sections that get one at their middle.
+        e : float
+            Reversal potential (mV).
+        tau1, tau2 : float
+            Rise and decay time constants (ms).
+
+        Returns
+        -------
+        self : Cell
+        """
+        from .cell_template import _check_synapse
+        from .channels import Synapse
+        _validate_type(synapse, Synapse, 'synapse', 'Synapse')
+        names = self._section_names(sections)
+        kinetics = {'e': e, 'tau1': tau1, 'tau2': tau2}
+        _check_synapse(self.name, synapse.name, kinetics)
+        self._describe(synapse)
+        self.synapses[synapse.name] = {k: float(v) for k, v in kinetics.items()}
+        for sec_name in names:
+            if synapse.name not in self.sections[sec_name].syns:
+                self.sections[sec_name].syns.append(synapse.name)
+        return self
+
+    @staticmethod
+    def _own(mechanism):
+        return [p for p in mechanism.parameters if p not in mechanism.shared_parameters]
+
+    def _section_names(self, sections):
+        if sections is None:
+            return list(self.sections)
+        if isinstance(sections, str):
+            sections = [sections]
+        _validate_type(sections, (list, tuple), 'sections', 'list of str')
+        for name in sections:
+            _check_option('sections', name, list(self.sections))
+        return list(sections)
+
+    def _describe(self, description):
+        """Keep a description; a new one of the same name replaces the old."""
+        self.mechanism_descriptions[description.name] = description
 
     def _end_pts_usable(self):
         for section in self.sections.values():

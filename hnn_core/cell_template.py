@@ -99,12 +99,16 @@ class CellTemplate:
         connection to a group contacts each of its sections with the full weight.
     measure_dipole : bool
         Whether the cell's current dipole is recorded.
+    descriptions : tuple
+        The mechanisms described in Python that the sections use
+        (:class:`~hnn_core.channels.Channel`, :class:`~hnn_core.channels.Synapse`).
     """
 
     cell_type: str
     sections: tuple
     locations: dict
     measure_dipole: bool = False
+    descriptions: tuple = ()
 
     @property
     def section_names(self):
@@ -337,4 +341,25 @@ def compile_cell(cell, cell_type, measure_dipole=False):
                              f"{', '.join(map(repr, unknown))}")
         locations[loc] = tuple(names)
     return CellTemplate(cell_type=cell_type, sections=tuple(sections),
-                        locations=locations, measure_dipole=bool(measure_dipole))
+                        locations=locations, measure_dipole=bool(measure_dipole),
+                        descriptions=_used_descriptions(cell, cell_type))
+
+
+def _used_descriptions(cell, cell_type):
+    """The cell's descriptions its sections use; their parameter names checked."""
+    described = getattr(cell, 'mechanism_descriptions', {})
+    used = {}
+    for sec_name, section in cell.sections.items():
+        for name in list(section.mechs) + list(section.syns):
+            if name not in described:
+                continue
+            description = used[name] = described[name]
+            own = [p for p in description.parameters
+                   if p not in getattr(description, 'shared_parameters', ())]
+            for attr in section.mechs.get(name, {}):
+                if not attr.endswith(f'_{name}') or attr[:-len(name) - 1] not in own:
+                    allowed = ', '.join(f'{p}_{name}' for p in own) or 'none'
+                    raise ValueError(
+                        f'{cell_type} section {sec_name!r}: {attr!r} is not a '
+                        f'per-section parameter of {name!r} (those are: {allowed})')
+    return tuple(used.values())

@@ -239,6 +239,13 @@ class Channel:
                 (cname, current.ion,
                  _parse(current.expression, f'current {cname!r} of {owner}', readable)))
         self._check_gate_dependencies(owner)
+        read_by_rates = set()
+        for exprs in self.gates.values():
+            for expr in exprs.values():
+                read_by_rates |= self._depends_on(expr)
+        # a table is computed once for every section: what it reads is shared
+        self.shared_parameters = tuple(
+            p for p in self.parameters if self.table is not None and p in read_by_rates)
         self._spec.update(
             gates={k: {key: getattr(g, key) for key in
                        ('alpha', 'beta', 'inf', 'tau', 'rate_factor')

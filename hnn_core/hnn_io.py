@@ -17,6 +17,7 @@ from copy import deepcopy
 import numpy as np
 
 from .cell import Cell, Section
+from .channels import description_from_dict
 from .cells_default import DEFAULT_METADATA
 from ._fileio import _atomic_write
 from ._validate import _validate_type
@@ -83,8 +84,12 @@ def network_to_dict(net, write_output=False):
     response = {}
     if write_output and net.cell_response is not None:
         response = net.cell_response.to_dict()
+    described = any(entry['cell_object'].mechanism_descriptions
+                    for entry in net.cell_types.values())
     return _plain({
-        'object_type': 'Network',
+        # hnn-core 0.6.1 reads only object_type "Network" and shows any other
+        # in its error: a file it could not simulate tells its reader why
+        'object_type': OBJECT_TYPE_DESCRIBED if described else 'Network',
         'legacy_mode': net.legacy_mode,
         'N_pyr_x': net.mesh_shape[0],
         'N_pyr_y': net.mesh_shape[1],
@@ -145,6 +150,9 @@ def write_network_configuration(net, output, overwrite=True):
 # the file (e.g. ``connectivity[3]['nc_dict']['A_weight']``), so that a damaged or
 # hand-edited file says what to fix instead of failing inside the model.
 _MAX_NSEG = 32767  # NEURON's limit
+# object_type of a network file whose cells use mechanisms described in Python
+OBJECT_TYPE_DESCRIBED = ('Network with mechanisms described in Python '
+                         '(hnn_core.channels), which hnn-core 0.6.1 cannot simulate')
 
 
 def _path(where, key):
@@ -301,12 +309,21 @@ def _read_cell(where, data):
     if gid is not None:
         _integer(gid, _path(where, 'gid'), minimum=0)
     try:
-        return Cell(_text(_item(data, 'name', where), _path(where, 'name')), tuple(pos),
+        cell = Cell(_text(_item(data, 'name', where), _path(where, 'name')), tuple(pos),
                     sections=sections, synapses=deepcopy(synapses),
                     sect_loc=deepcopy(sect_loc), cell_tree=tree, gid=gid)
     except (TypeError, ValueError, KeyError) as err:
         message = err.args[0] if isinstance(err, KeyError) else err
         raise ValueError(f'{where}: {message}') from None
+    described_where = _path(where, 'mechanism_descriptions')
+    for idx, description in enumerate(_list(data.get('mechanism_descriptions', []),
+                                             described_where)):
+        try:
+            described = description_from_dict(description)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f'{described_where}[{idx}]: {err}') from None
+        cell.mechanism_descriptions[described.name] = described
+    return cell
 
 
 def _read_cell_types(cell_types_data):
@@ -614,7 +631,8 @@ def read_network_configuration(fname, read_drives=True, read_external_biases=Tru
         raise ValueError(f'{fname} is not a network configuration: it is not valid '
                          f'JSON ({str(err).split("is not valid JSON: ", 1)[-1]})'
                          ) from None
-    if not isinstance(net_data, dict) or net_data.get('object_type') != 'Network':
+    if not isinstance(net_data, dict) or \
+            net_data.get('object_type') not in ('Network', OBJECT_TYPE_DESCRIBED):
         found = (type(net_data).__name__ if not isinstance(net_data, dict) else
                  'a flat parameter file (read it with read_params)'
                  if 'tstop' in net_data or any(k.startswith('gbar_') for k in net_data)

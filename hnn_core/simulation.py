@@ -1,6 +1,6 @@
 """simulate_dipole: run trials of a network and collect dipoles and spikes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,9 +37,9 @@ def _resolve_record(record_vsec, record_isec, record_ca, record_vsoma, record_is
     return record
 
 
-def _resolve_engine(engine):
+def _resolve_engine(engine, descriptions=()):
     from .engine import available_engines, ENGINES
-    available = available_engines()
+    available = available_engines(descriptions)
     if engine is None:
         return available[0]
     _check_option('engine', engine, ENGINES)
@@ -215,10 +215,10 @@ def _prepare_run(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
                              record_isoma)
 
     _check_run_memory(net, float(tstop), float(dt), n_trials, record)
-    engine = _resolve_engine(engine)
-
     plan, events = make_plan(net, tstop=float(tstop), dt=float(dt),
-                             n_trials=n_trials, record=record, engine=engine)
+                             n_trials=n_trials, record=record)
+    # which engines can run it depends on the mechanisms described in Python
+    plan = replace(plan, engine=_resolve_engine(engine, plan.descriptions))
     post = None
     if postproc:  # read before the run, so a missing value fails early
         post = (required(net.params, 'dipole_smooth_win'),

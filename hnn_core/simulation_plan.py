@@ -183,6 +183,25 @@ class SimulationPlan:
     def cell_type(self, gid):
         return self.cell_types[self.cell_type_index[gid]]
 
+    @property
+    def descriptions(self):
+        """Mechanisms described in Python that the cells use, one per name."""
+        return _network_descriptions(self.templates)
+
+
+def _network_descriptions(templates):
+    found = {}
+    for cell_type, template in templates.items():
+        for description in template.descriptions:
+            seen = found.get(description.name)
+            if seen is not None and seen[1] != description:
+                raise ValueError(
+                    f'Two cell types describe the mechanism {description.name!r} '
+                    f'differently ({seen[0]} and {cell_type}); give one of them '
+                    'another name')
+            found.setdefault(description.name, (cell_type, description))
+    return tuple(description for _, description in found.values())
+
 
 def _check_registry(net, gid_ranges):
     placed = [name for name in gid_ranges if name not in net.external_drives]
@@ -205,6 +224,8 @@ def _compile_templates(net):
         metadata = entry['cell_metadata']
         templates[name] = compile_cell(entry['cell_object'], name,
                                        bool(metadata.get('measure_dipole', False)))
+    _network_descriptions(templates)  # one description per name in a network
+    for name in templates:
         if templates[name].measure_dipole and \
                 not np.all(np.isfinite(templates[name].dipole_weights())):
             raise ValueError(

@@ -23,6 +23,13 @@ DATA = op.join(op.dirname(op.abspath(__file__)), 'data')
 sys.path.insert(0, DATA)
 
 
+@pytest.fixture(scope='session')
+def described_library():
+    """The library of the package's and the tests' described mechanisms."""
+    from described_mechanisms import build_suite_library
+    return build_suite_library()
+
+
 def rel_rms(x, ref):
     """Relative RMS error of x against ref (the reference README's metric)."""
     x, ref = np.asarray(x, float), np.asarray(ref, float)

@@ -183,6 +183,7 @@ def test_hnn_01_poisson_and_bursty_drive_times():
 ROOT = op.dirname(op.dirname(op.abspath(__file__)))
 # script: (its arguments, real inputs where it reads some; the hnn-core it needs)
 ORACLE_SCRIPTS = {
+    'make_cobyla_fit.py': (['{out}/cobyla_fit.npz'], '0.6.1'),
     'make_extracellular_cases.py': (['{out}', 'extracellular_mesh3x3'], '0.6.1'),
     'make_model_cases.py': (['{out}', 'law2021_mesh3x3'], '0.6.1'),
     'make_objective_values.py': (['{out}/objective_values.json'], '0.6.1'),

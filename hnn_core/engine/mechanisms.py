@@ -77,6 +77,7 @@ _PLAIN_MOD_NAME = re.compile(r'[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\.mod')
 _SCRATCH = re.compile(r'build-(?P<key>.+-[0-9a-f]{16})-[A-Za-z0-9_]+')
 _loaded_library = None
 _loaded_cache = None
+_loaded_mod_dir = None
 _verified = {}  # build dir -> stat signature of its files when their hashes matched
 _warned_group_writable = set()
 
@@ -677,7 +678,21 @@ class _suppress_c_stdout:
         return False
 
 
-def load_mechanisms(verbose=False, announce=None):
+def is_loaded():
+    """Whether this process has loaded its mechanism library."""
+    return _loaded_library is not None
+
+
+def _load_library(lib):
+    """Load a compiled mechanism library into this process's NEURON."""
+    from neuron import h
+    with _suppress_c_stdout():
+        ok = h.nrn_load_dll(lib)
+    if not ok:
+        raise RuntimeError(f'NEURON could not load the mechanism library {lib}')
+
+
+def load_mechanisms(verbose=False, announce=None, mod_dir=None):
     """Compile (if needed) and load the package mechanisms into this process.
 
     Loading happens once per process. The first time, ``announce(library)`` is
@@ -685,24 +700,26 @@ def load_mechanisms(verbose=False, announce=None):
     printed when ``verbose``. A compilation announces itself on stderr. Later
     calls check the build again (cheaply), so that a CoreNEURON library removed
     meanwhile is rebuilt before CoreNEURON looks for it.
+
+    ``mod_dir`` (default the package's files) is only read by the first call:
+    a process holds one library (:mod:`.generated` decides which).
     """
-    global _loaded_library, _loaded_cache
+    global _loaded_library, _loaded_cache, _loaded_mod_dir
     if _loaded_library is not None:
-        compile_mechanisms(cache_dir=_loaded_cache)
+        compile_mechanisms(_loaded_mod_dir, cache_dir=_loaded_cache)
         return _loaded_library
     from neuron import h
+    mod_dir = MOD_DIR if mod_dir is None else mod_dir
     cache_dir = op.abspath(cache_root())
-    lib = compile_mechanisms(cache_dir=cache_dir)
+    lib = compile_mechanisms(mod_dir, cache_dir=cache_dir)
     if hasattr(h, 'DriveSource'):
-        _loaded_library, _loaded_cache = lib, cache_dir  # e.g. a forked worker
+        # e.g. a forked worker
+        _loaded_library, _loaded_cache, _loaded_mod_dir = lib, cache_dir, mod_dir
         return lib
     if announce is not None:
         announce(lib)
     elif verbose:
         print(f'Loading custom mechanism files from {lib}', flush=True)
-    with _suppress_c_stdout():
-        ok = h.nrn_load_dll(lib)
-    if not ok:
-        raise RuntimeError(f'NEURON could not load the mechanism library {lib}')
-    _loaded_library, _loaded_cache = lib, cache_dir
+    _load_library(lib)
+    _loaded_library, _loaded_cache, _loaded_mod_dir = lib, cache_dir, mod_dir
     return lib

@@ -161,9 +161,9 @@ class _Cell:
     """The NEURON objects of one real cell."""
 
     __slots__ = ('gid', 'cell_type', 'sections', 'synapses', 'detector',
-                 '_synapse_specs', '_template')
+                 '_synapse_specs', '_template', '_nrn_names')
 
-    def __init__(self, gid, template):
+    def __init__(self, gid, template, nrn_names):
         """Sections, topology, geometry and mechanisms (per-section values).
 
         Nothing here needs NEURON's node structure; :meth:`finish` does the
@@ -176,6 +176,7 @@ class _Cell:
         self.synapses = {}
         self._synapse_specs = {}
         self._template = template
+        self._nrn_names = nrn_names
         for spec in template.sections:
             sec = h.Section(name=f'{template.cell_type}_{gid}_{spec.name}')
             sec.nseg = spec.nseg
@@ -185,13 +186,14 @@ class _Cell:
             sec.Ra = spec.Ra
             for mech, values in spec.mechanisms.items():
                 try:
-                    sec.insert(mech)
+                    sec.insert(nrn_names.get(mech, mech))
                 except ValueError:
                     raise ValueError(f'{template.cell_type} {spec.name}: NEURON has no '
                                      f'mechanism named {mech!r}') from None
                 for name, value in values.items():
                     if not isinstance(value, tuple):
-                        _set_parameter(sec, name, value, template.cell_type, spec.name)
+                        _set_parameter(sec, self._parameter(mech, name), value,
+                                       template.cell_type, spec.name)
             for receptor, params in spec.synapses.items():
                 self._synapse_specs[(spec.name, receptor)] = params
             self.sections[spec.name] = sec
@@ -207,6 +209,7 @@ class _Cell:
             for mech, values in spec.mechanisms.items():
                 for name, value in values.items():
                     if isinstance(value, tuple):
+                        name = self._parameter(mech, name)
                         for seg, seg_value in zip(sec, value):
                             _set_parameter(seg, name, seg_value, self.cell_type,
                                            spec.name)
@@ -215,6 +218,12 @@ class _Cell:
         soma = self.sections['soma']
         self.detector = new_detector(soma, 0.5)
         self.detector.threshold = threshold
+
+    def _parameter(self, mech, name):
+        """A parameter's name in NEURON: a described mechanism's carries its digest."""
+        if mech in self._nrn_names and name.endswith(f'_{mech}'):
+            return name[:-len(mech)] + self._nrn_names[mech]
+        return name
 
     def synapse(self, section, receptor):
         """The synapse of ``receptor`` on ``section``, made on first use.
@@ -226,7 +235,9 @@ class _Cell:
         syn = self.synapses.get(key)
         if syn is None:
             e, tau1, tau2 = self._synapse_specs[key]
-            syn = h.Exp2Syn(self.sections[section](0.5))
+            kind = getattr(h, self._nrn_names[receptor]) if receptor in self._nrn_names \
+                else h.Exp2Syn
+            syn = kind(self.sections[section](0.5))
             syn.e, syn.tau1, syn.tau2 = e, tau1, tau2
             self.synapses[key] = syn
         return syn
@@ -265,7 +276,8 @@ class _DriveCell:
 class NeuronNetwork:
     """The NEURON objects of one trial on this process."""
 
-    def __init__(self, plan, trial_idx, rank=0, n_ranks=1):
+    def __init__(self, plan, trial_idx, rank=0, n_ranks=1, nrn_names=None):
+        """``nrn_names``: description name -> its mechanism's name in NEURON."""
         self.pc = get_parallel_context()
         self.plan = plan
         self.rank = rank
@@ -276,7 +288,7 @@ class NeuronNetwork:
         self.netcons = []
         self.clamps = []
         self.spike_vectors = ()
-        self._build_cells()
+        self._build_cells(nrn_names or {})
         contacts = self._local_contacts(trial_idx)
         self._build_drive_cells(trial_idx, contacts)
         self._connect(contacts)
@@ -285,10 +297,10 @@ class NeuronNetwork:
     def _is_local(self, gid):
         return gid % self.n_ranks == self.rank
 
-    def _build_cells(self):
+    def _build_cells(self, nrn_names):
         plan = self.plan
         for gid in range(self.rank, plan.n_cells, self.n_ranks):
-            self.cells[gid] = _Cell(gid, plan.templates[plan.cell_type(gid)])
+            self.cells[gid] = _Cell(gid, plan.templates[plan.cell_type(gid)], nrn_names)
         for gid, cell in self.cells.items():
             cell.finish(plan.thresholds[gid])
             self.pc.set_gid2node(gid, self.rank)

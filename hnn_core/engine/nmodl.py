@@ -154,8 +154,7 @@ class _ChannelLayout:
         self.init_values = [n for n in channel.values
                             if n in step_reads and n in constant]
         # a tabulated rate reads parameters as GLOBALs (the table is shared)
-        self.globals = (sorted(n for n in rate_reads if n in channel.parameters)
-                        if channel.table else [])
+        self.globals = sorted(channel.shared_parameters)
         self.ranges = [p for p in channel.parameters if p not in self.globals]
 
     def _reads(self, expr):
@@ -170,10 +169,13 @@ class _ChannelLayout:
         return found
 
 
-def channel_nmodl(channel):
-    """The NMODL text of a :class:`hnn_core.channels.Channel`."""
+def channel_nmodl(channel, name=None):
+    """The NMODL text of a :class:`hnn_core.channels.Channel`.
+
+    ``name`` is the mechanism's name in NEURON (default ``channel.name``).
+    """
     layout = _ChannelLayout(channel)
-    name = channel.name
+    name = channel.name if name is None else name
     gates = list(channel.gates)
     outputs = [f'{g}inf' for g in gates] + [f'{g}tau' for g in gates]
     init_ranges = layout.init_values
@@ -294,14 +296,16 @@ def _number(value):
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def synapse_nmodl(synapse):
+def synapse_nmodl(synapse, name=None):
     """The NMODL text of a :class:`hnn_core.channels.Synapse`.
+
+    ``name`` is the point process's name in NEURON (default ``synapse.name``).
 
     The arithmetic is that of NEURON's Exp2Syn term for term (the same
     guards on tau1 / tau2, the same peak normalisation, ``g = B - A``), so a
     synapse without a voltage factor gives Exp2Syn's numbers exactly.
     """
-    name = synapse.name
+    name = synapse.name if name is None else name
     factor = synapse.voltage_factor
     lines = [f'TITLE {name}: {GENERATED_BY}', '', 'NEURON {', '    THREADSAFE',
              f'    POINT_PROCESS {name}', '    RANGE tau1, tau2, e, i, g',

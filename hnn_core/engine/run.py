@@ -30,7 +30,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..progress import ProgressEvent, print_progress
 from ._fpenv import coreneuron_fp_mode
-from .mechanisms import load_mechanisms, compile_mechanisms, coreneuron_library
+from . import generated
 from .model import NeuronNetwork, get_cvode, get_parallel_context, new_vector
 from .recorders import (DipoleRecorder, ExtracellularRecorder, TraceRecorder,
                         GatheredSamples, VectorSamples)
@@ -51,9 +51,13 @@ MIN_CHUNK = 5.0  # ms
 ENGINES = ('coreneuron', 'neuron')
 
 
-def available_engines():
-    """Engines this installation can run, fastest first."""
-    return ENGINES if coreneuron_library(compile_mechanisms()) else ('neuron',)
+def available_engines(descriptions=()):
+    """Engines this installation can run, fastest first.
+
+    With mechanisms described in Python, CoreNEURON needs them compiled for it
+    too (built here if need be; the build is cached).
+    """
+    return ENGINES if generated.coreneuron_library_for(descriptions) else ('neuron',)
 
 
 def _give_back_freed_heap():
@@ -172,7 +176,7 @@ def _chunk_ends(plan, n_ranks):
 
 def _solve_coreneuron(plan, samples, t_vec, report_time, n_ranks):
     from neuron import coreneuron
-    lib = coreneuron_library(load_mechanisms())
+    lib = generated.coreneuron_library_for(plan.descriptions)
     if lib is None:
         raise RuntimeError("engine='coreneuron' needs the CoreNEURON mechanism "
                            "library, which this installation could not build; "
@@ -316,6 +320,11 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
     result : TrialResult | None
         On rank 0; None on other ranks.
     """
+    if n_ranks == 1 and not generated.can_run_here(plan):
+        from .fresh import run_trial_in_new_process
+        if report is None and verbose:
+            report = print_progress
+        return run_trial_in_new_process(plan, trial_idx, report)
     try:
         # one BLAS thread: folding samples must not compete with the simulator
         # (or with other trials' processes) for the cores
@@ -347,11 +356,12 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
             report(ProgressEvent(kind, trial=trial_idx, n_trials=n_trials,
                                  tstop=plan.tstop, **kwargs))
 
-    load_mechanisms(announce=lambda lib: event('mechanisms', path=lib))
+    nrn_names = generated.load(plan.descriptions,
+                               announce=lambda lib: event('mechanisms', path=lib))
     pc = get_parallel_context()
     event('build')
     start = time.perf_counter()
-    net = NeuronNetwork(plan, trial_idx, rank, n_ranks)
+    net = NeuronNetwork(plan, trial_idx, rank, n_ranks, nrn_names)
     event('built')
     event('start', n_ranks=n_ranks)
     report_time = _time_reporter(report, trial_idx, n_trials, plan.tstop)
