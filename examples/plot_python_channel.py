@@ -57,6 +57,9 @@ print(f'I_h inserted into {", ".join(apical)}')
 
 # %%
 # Simulate both and compare their dipoles (smoothed and scaled as in HNN).
+# Open at rest, I_h makes a steady current flow along the dendrites, which
+# shifts the dipole's baseline; it also changes how the cells respond to the
+# drives.
 dpl = simulate_dipole(net, tstop=170., n_trials=1)[0]
 dpl_ih = simulate_dipole(net_ih, tstop=170., n_trials=1)[0]
 
