@@ -198,8 +198,10 @@ def test_cobyla_fit_starts_as_0_6_1(base_net):
     assert sum(shared) >= 9
     np.testing.assert_allclose([ours[p] for p in ref['points'][shared].tolist()],
                                ref['values'][shared], rtol=1e-9)
-    # the expansion phase (26 ms down to 13.3 ms) compares values far apart
-    np.testing.assert_array_equal(opt.params_history_[:9, 0], distinct[:9])
+    # the expansion phase (26 ms down to 13.3 ms) compares values far apart;
+    # the points themselves may differ in the last bit (seen under NEURON 8.2.7:
+    # 13.3 against 0.6.1's 13.299999999999997)
+    np.testing.assert_allclose(opt.params_history_[:9, 0], distinct[:9], rtol=1e-12)
     assert len(opt.params_history_) == COBYLA_CASE['max_iter']
     assert opt.obj_[-1] <= ref['obj'][-1]
 
