@@ -203,7 +203,8 @@ def test_cobyla_fit_starts_as_0_6_1(base_net):
     # 13.3 against 0.6.1's 13.299999999999997)
     np.testing.assert_allclose(opt.params_history_[:9, 0], distinct[:9], rtol=1e-12)
     assert len(opt.params_history_) == COBYLA_CASE['max_iter']
-    assert opt.obj_[-1] <= ref['obj'][-1]
+    # (under NEURON 8.2.7 both end at 19.9 ms, the values 2e-15 apart)
+    assert opt.obj_[-1] <= ref['obj'][-1] * (1 + 1e-9)
 
 
 def test_parallel_fit_identical_to_serial(base_net, target):
