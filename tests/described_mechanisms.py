@@ -4,8 +4,9 @@
 ``DESCRIBED`` once; a process whose networks need some of them loads that
 library (a built library holding more than a network needs is reused), so the
 whole suite, gallery example included, compiles one library for its described
-mechanisms. ``hh2py`` and ``kmpy`` restate the package's ``hh2`` and ``km``
-files term for term; ``nmdapy`` is the built-in NMDA receptor's kinetics;
+mechanisms. ``hh2py``, ``kmpy`` and ``kcapy`` restate the package's ``hh2``,
+``km`` and ``kca`` files term for term (``kcapy``'s rate reads the calcium
+concentration, untabulated); ``nmdapy`` is the built-in NMDA receptor's kinetics;
 ``nmdamg`` adds a magnesium block (compared with
 ``data/mod_mgblock/nmdahand.mod``); ``hcn`` is the channel of the gallery
 example ``plot_python_channel.py``, copied here (if the two differ, the example
@@ -43,6 +44,15 @@ KMPY = Channel(
     currents=[Current('(1e-4)*gk*(v - ek)', ion='k')],
     table={'vmin': -120, 'vmax': 100, 'n': 199})
 
+KCAPY = Channel(
+    'kcapy',
+    parameters={'gbar': (10, 'pS/um2'), 'Ra': (0.01, '/ms'), 'Rb': (0.02, '/ms'),
+                'temp': (23, 'degC'), 'q10': (2.3, '1'), 'tshift': (30.7, 'degC')},
+    values={'tadj': 'q10**((celsius - temp - tshift)/10)', 'gk': 'tadj*gbar*n'},
+    gates={'n': Gate(alpha='Ra*cai', beta='Rb', rate_factor='tadj')},
+    currents=[Current('(1e-4)*gk*(v - ek)', ion='k')],
+    ions=['ca'])
+
 NMDAPY = Synapse('nmdapy')
 NMDAMG = Synapse('nmdamg', voltage_factor='1/(1 + exp(0.062*-v)*mg/3.57)',
                  parameters={'mg': (1., 'mM')})
@@ -52,7 +62,7 @@ HCN = Channel(
     gates={'m': Gate(alpha='0.00643*vtrap(v + 154.9, 11.9)',
                      beta='0.193*exp(v/33.1)')},
     currents=[Current('gbar*m*(v - ehcn)', name='ihcn')])
-NETWORK_DESCRIBED = (HH2PY, KMPY, NMDAPY, NMDAMG)
+NETWORK_DESCRIBED = (HH2PY, KMPY, KCAPY, NMDAPY, NMDAMG)
 DESCRIBED = NETWORK_DESCRIBED + (HCN,)
 
 
@@ -62,7 +72,7 @@ def build_suite_library():
     from hnn_core.engine.mechanisms import compile_mechanisms
     files = generated.nmodl_files(DESCRIBED)
     return compile_mechanisms(generated._source_dir(files, with_builtins=True))
-REPLACES = {'hh2': HH2PY, 'km': KMPY}
+REPLACES = {'hh2': HH2PY, 'km': KMPY, 'kca': KCAPY}
 
 
 def erp_network():
@@ -73,11 +83,11 @@ def erp_network():
 
 
 def described_network(nmda=False):
-    """``erp_network()`` with hh2 and km replaced by hh2py and kmpy.
+    """``erp_network()`` with hh2, km and kca replaced by hh2py, kmpy, kcapy.
 
     With ``nmda``, every NMDA connection targets ``nmdapy`` instead (same
     kinetics per cell type). ``nmdamg`` sits on the L2 basket somata, which
-    nothing connects to, so that every such network has the same four
+    nothing connects to, so that every such network has the same five
     described mechanisms (``NETWORK_DESCRIBED``).
     """
     net = erp_network()

@@ -154,6 +154,11 @@ def test_untabulated_rates_read_range_parameters():
     text = channel_nmodl(channel)
     assert 'GLOBAL' not in text and 'TABLE' not in text
     assert 'RANGE gnabar, gkbar, gl, el, temp, tshift' in text
+    # a value of parameters alone is computed once, and untabulated rates read it
+    assert 'q10 = 3^((celsius - temp - tshift)/10)' in _block(text, 'INITIAL')
+    rates = _block(text, 'PROCEDURE rates(v (mV))')
+    assert 'mtau = 1/(q10*(alpha + beta))' in rates
+    assert not any(line.startswith('q10') for line in rates)
 
 
 def test_synapse_nmodl():

@@ -16,15 +16,10 @@ from hnn_core.engine import generated
 from hnn_core.hnn_io import OBJECT_TYPE_DESCRIBED
 
 from conftest import DATA
-from described_mechanisms import (DESCRIBED, HH2PY, NETWORK_DESCRIBED, NMDAMG,
-                                  described_network, erp_network)
+from described_mechanisms import (HH2PY, NETWORK_DESCRIBED, NMDAMG, described_network,
+                                  erp_network)
 
 TSTOP = 170.
-
-
-@pytest.fixture(autouse=True, scope='module')
-def _one_library(described_library):
-    """Every test here loads the suite's one library (built once)."""
 
 
 def _run(net, engine, **kwargs):
@@ -39,17 +34,19 @@ def _relative_rms(a, b):
 
 
 @pytest.fixture(scope='module')
-def builtin_runs():
+def builtin_runs(described_library):
+    """The built-in network's runs (and the suite's library built, once)."""
     return {engine: _run(erp_network(), engine) for engine in available_engines()}
 
 
 @pytest.mark.slow
 @pytest.mark.both_neurons
 @pytest.mark.parametrize('engine', available_engines())
-def test_hh2_and_km_in_python_give_the_builtin_numbers(engine, builtin_runs):
-    """hh2 and km restated in Python: identical dipole and spikes (the
-    generated files sort next to the built-in ones, so even the order in which
-    currents are summed is the same)."""
+def test_hh2_km_kca_in_python_give_the_builtin_numbers(engine, builtin_runs):
+    """hh2, km (tabulated rates) and kca (rate of the calcium concentration)
+    restated in Python: identical dipole and spikes (the generated files sort
+    next to the built-in ones, so even the order in which currents are summed
+    is the same)."""
     dipole, spikes = _run(described_network(), engine)
     ref_dipole, ref_spikes = builtin_runs[engine]
     assert _relative_rms(dipole, ref_dipole) <= 1e-12
@@ -126,7 +123,7 @@ def _synapse_pair(kinds, load_hand='', set_mg=''):
 
 
 @pytest.mark.slow
-def test_nmda_in_python_is_exp2syn_bit_for_bit():
+def test_nmda_in_python_is_exp2syn_bit_for_bit(described_library):
     """The described NMDA synapse against NEURON's Exp2Syn, one synapse each
     (in a process of its own, which loads the suite's library first)."""
     di, dg, dv, peak, _, _ = _synapse_pair("'Exp2Syn', names['nmdapy']")
@@ -137,7 +134,7 @@ def test_nmda_in_python_is_exp2syn_bit_for_bit():
 @pytest.mark.slow
 @pytest.mark.skipif(_find_mpiexec('mpiexec') is None,
                     reason='no MPI launcher (pip install mpich)')
-def test_described_mechanisms_run_over_mpi():
+def test_described_mechanisms_run_over_mpi(described_library):
     """Over two MPI ranks (each loads the library itself), as the built-in
     files over two ranks."""
     engine = available_engines()[0]
@@ -150,7 +147,7 @@ def test_described_mechanisms_run_over_mpi():
 
 
 @pytest.mark.slow
-def test_magnesium_block_matches_a_hand_written_file():
+def test_magnesium_block_matches_a_hand_written_file(described_library):
     """The generated synapse with a voltage factor against the same equations
     written by hand (data/mod_mgblock; compiled alone and loaded beside the
     suite's library, NEURON only)."""
@@ -164,7 +161,7 @@ def test_magnesium_block_matches_a_hand_written_file():
 
 
 @pytest.mark.slow
-def test_network_files_carry_descriptions(tmp_path):
+def test_network_files_carry_descriptions(tmp_path, described_library):
     net = described_network(nmda=True)
     fname = tmp_path / 'described.json'
     net.write_configuration(fname)
@@ -243,7 +240,8 @@ def test_two_processes_compile_one_description_safely(tmp_path):
     assert len(keys) == 2
 
 
-def test_the_suite_compiles_one_library():
+@pytest.mark.slow
+def test_the_suite_compiles_one_library(described_library):
     """Every described network of the tests uses the same four descriptions,
     hence one library (built-ins and these) for the whole suite."""
     from hnn_core.simulation_plan import make_plan
@@ -255,3 +253,17 @@ def test_the_suite_compiles_one_library():
         # which holds them, unless their own was built by an earlier run)
         chosen = generated._library_sources(generated.nmodl_files(plan.descriptions))
         assert generated._is_built(chosen)
+
+
+def test_connections_target_a_described_receptor_by_name():
+    from hnn_core.simulation_plan import make_plan
+    net = described_network()
+    net.add_connection('L2_pyramidal', 'L2_basket', loc='soma', receptor='nmdamg',
+                       weight=1e-4, delay=1., lamtha=3.)
+    plan, _ = make_plan(net, tstop=10., dt=0.025, n_trials=1)
+    block = [b for b in plan.blocks if b.receptor == 'nmdamg']
+    assert block and all(len(b.tgt_gids) and b.target_type == "L2_basket" for b in block)
+    # the L5 baskets do not carry it
+    with pytest.raises(ValueError, match='nmdamg'):
+        net.add_connection('L2_pyramidal', 'L5_basket', loc='soma', receptor='nmdamg',
+                           weight=1e-4, delay=1., lamtha=3.)

@@ -9,9 +9,9 @@ terms like a hand-written file compiles to the same floating-point operations.
 
 Where a named value is computed follows from what it reads:
 
-* parameters and temperature only: once, in INITIAL (a RANGE variable), and
-  again as a LOCAL inside ``rates`` if the rates read it (a tabulated rate
-  cannot read a RANGE variable);
+* parameters and temperature only: once, in INITIAL (a RANGE variable); if
+  tabulated rates read it, again as a LOCAL inside ``rates`` (a table cannot
+  read a RANGE variable);
 * the membrane potential too: as a LOCAL inside ``rates``;
 * gates or ion concentrations: at every step, in BREAKPOINT (RANGE).
 """
@@ -145,14 +145,16 @@ class _ChannelLayout:
         step_reads = set()
         for _, _, expr in channel.currents:
             step_reads |= self._reads(expr)
-        # inside rates, as LOCALs (a tabulated rate cannot read a RANGE)
-        self.rate_values = [n for n in channel.values if n in rate_reads]
+        # inside rates, as LOCALs: what varies, and with a table everything
+        # (a tabulated rate cannot read a RANGE variable)
+        self.rate_values = [n for n in channel.values if n in rate_reads and
+                            (channel.table is not None or n not in constant)]
         # at each step, in BREAKPOINT
         self.step_values = [n for n in channel.values
                             if n in step_reads and n not in constant]
-        # once, in INITIAL, for what BREAKPOINT reads
-        self.init_values = [n for n in channel.values
-                            if n in step_reads and n in constant]
+        # once, in INITIAL, for what BREAKPOINT reads and untabulated rates read
+        self.init_values = [n for n in channel.values if n in constant and (
+            n in step_reads or (n in rate_reads and n not in self.rate_values))]
         # a tabulated rate reads parameters as GLOBALs (the table is shared)
         self.globals = sorted(channel.shared_parameters)
         self.ranges = [p for p in channel.parameters if p not in self.globals]
