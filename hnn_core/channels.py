@@ -383,7 +383,8 @@ class Synapse:
         An expression of ``v`` and the parameters, e.g.
         ``'1 / (1 + exp(0.062 * -v) * mg / 3.57)'``.
     parameters : dict | None
-        ``{name: (default, unit)}``: parameters the voltage factor reads.
+        ``{name: (default, unit)}``: parameters the voltage factor reads; every
+        synapse of this type uses these values.
     """
 
     def __init__(self, name, voltage_factor=None, parameters=None):
