@@ -51,7 +51,10 @@ def run_trial_in_new_process(plan, trial_idx, report=None):
         result = op.join(workdir, 'result.pkl')
         if proc.returncode != 0 or not op.isfile(result):
             error = op.join(workdir, 'error.txt')
-            detail = open(error).read() if op.isfile(error) else 'no traceback'
+            detail = 'no traceback'
+            if op.isfile(error):
+                with open(error) as fid:
+                    detail = fid.read()
             raise RuntimeError(f'Trial {trial_idx}, run in a new process (its mechanism '
                                'library could not be loaded into this one), failed '
                                f'(exit code {proc.returncode}):\n{detail}')
