@@ -572,7 +572,7 @@ class MPIBackend(_Backend):
             return self._run(plan, report)
 
     def _run(self, plan, report):
-        from .progress import _decode
+        from .progress import _relay
         workdir = tempfile.mkdtemp(prefix='hnn_core_mpi_')
         try:
             with open(op.join(workdir, 'plan.pkl'), 'wb') as fid:
@@ -584,12 +584,7 @@ class MPIBackend(_Backend):
                     stderr=err, stdin=subprocess.DEVNULL, text=True,
                     env=self._environment(), start_new_session=True)
                 try:
-                    for line in proc.stdout:  # rank 0's progress, as it comes
-                        event = _decode(line.rstrip('\n'))
-                        if event is None:
-                            print(line, end='', flush=True)
-                        elif report is not None:
-                            report(event)
+                    _relay(proc.stdout, report)  # rank 0's progress, as it comes
                     proc.wait()
                 except BaseException:
                     _end_process_tree(proc)

@@ -87,3 +87,17 @@ def _decode(line):
     if not line.startswith(_WIRE_PREFIX):
         return None
     return ProgressEvent(**json.loads(line[len(_WIRE_PREFIX):]))
+
+
+def _relay(lines, report=None, echo=print):
+    """Pass on the output of a process that reports with :func:`_encode`.
+
+    Event lines go to ``report`` (dropped when it is None), every other line
+    to ``echo`` as it comes, so that a child's own prints are not lost.
+    """
+    for line in lines:
+        event = _decode(line.rstrip('\n'))
+        if event is None:
+            echo(line, end='', flush=True)
+        elif report is not None:
+            report(event)

@@ -1,15 +1,18 @@
 """Mechanisms described in Python: the expression parser, the descriptions'
 checks and the NMODL written from them (no NEURON needed here)."""
 import builtins
+import dataclasses
 import itertools
 import math
 
 import numpy as np
 import pytest
 
-from hnn_core.channels import Channel, Current, Gate, Synapse
+from hnn_core.channels import Channel, Current, Gate, Synapse, description_from_dict
 from hnn_core.engine.nmodl import channel_nmodl, render, synapse_nmodl
 from hnn_core.expressions import Expression, ExpressionError, vtrap
+
+from described_mechanisms import HH2PY
 
 ARITHMETIC = [
     '-x**2', '2**-1', '2**3**2', '(2**3)**2', 'a - b - c', 'a - (b - c)', 'a/b/c',
@@ -83,25 +86,19 @@ def test_vtrap_limit_is_continuous():
     assert vtrap(0., 10.) == 10.
 
 
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _hh2py(**changes):
-    spec = dict(
-        name='hh2py',
-        parameters={'gnabar': (0.12, 'S/cm2'), 'gkbar': (0.036, 'S/cm2'),
-                    'gl': (0.0003, 'S/cm2'), 'el': (-54.3, 'mV'),
-                    'temp': (6.3, 'degC'), 'tshift': (30.7, 'degC')},
-        values={'q10': '3**((celsius - temp - tshift)/10)'},
-        gates={'m': Gate(alpha='0.1*vtrap(-(v + 40), 10)', beta='4*exp(-(v + 65)/18)',
-                         rate_factor='q10'),
-               'h': Gate(alpha='0.07*exp(-(v + 65)/20)',
-                         beta='1/(exp(-(v + 35)/10) + 1)', rate_factor='q10'),
-               'n': Gate(alpha='0.01*vtrap(-(v + 55), 10)',
-                         beta='0.125*exp(-(v + 65)/80)', rate_factor='q10')},
-        currents=[Current('gnabar*m*m*m*h*(v - ena)', ion='na'),
-                  Current('gkbar*n*n*n*n*(v - ek)', ion='k'),
-                  Current('gl*(v - el)', name='il')],
-        table={'vmin': -100, 'vmax': 100, 'n': 200})
-    spec.update(changes)
-    return Channel(**spec)
+    """HH2PY with some of its constructor's arguments replaced."""
+    return description_from_dict({**HH2PY.to_dict(), **_plain(changes)})
 
 
 def test_channel_nmodl_places_each_value_where_it_can_be_computed():

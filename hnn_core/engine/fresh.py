@@ -26,7 +26,7 @@ import traceback
 
 def run_trial_in_new_process(plan, trial_idx, report=None):
     """``run_trial(plan, trial_idx)`` in a new process; its TrialResult."""
-    from ..progress import _decode
+    from ..progress import _relay
     workdir = tempfile.mkdtemp(prefix='hnn_core_trial_')
     try:
         with open(op.join(workdir, 'plan.pkl'), 'wb') as fid:
@@ -35,12 +35,7 @@ def run_trial_in_new_process(plan, trial_idx, report=None):
             [sys.executable, '-m', 'hnn_core.engine.fresh', workdir, str(trial_idx)],
             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         try:
-            for line in proc.stdout:
-                event = _decode(line.rstrip('\n'))
-                if event is None:
-                    print(line, end='', flush=True)
-                elif report is not None:
-                    report(event)
+            _relay(proc.stdout, report)
             proc.wait()
         except BaseException:
             proc.kill()
