@@ -144,6 +144,17 @@ def _parser():
     parser.add_argument('--version', action='version',
                         version=f'hnn-core {__version__}')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    gui = sub.add_parser(
+        'gui', help='open the web interface (needs pip install "hnn_core[gui]")',
+        description='Serve the web interface on this machine and open it in a '
+                    'browser. The address printed carries a random access token; '
+                    'requests without it are refused. Ctrl+C stops the server.')
+    gui.add_argument('--host', default='127.0.0.1',
+                     help='address to listen on (default 127.0.0.1: this machine only)')
+    gui.add_argument('--port', type=int, default=0,
+                     help='port to listen on (default: a free one)')
+    gui.add_argument('--no-browser', action='store_true',
+                     help='print the address without opening a browser')
     sim = sub.add_parser(
         'simulate', help='simulate a parameter file and write dipoles and spikes',
         description=_DESCRIPTION, epilog=_EPILOG,
@@ -554,6 +565,25 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f'hnn-core: warning: {_one_line(message)}', file=sys.stderr, flush=True)
 
 
+def _gui(args):
+    """Run ``hnn-core gui`` until interrupted."""
+    from .gui import launch
+    if not 0 <= args.port <= 65535:
+        _print_error(f'--port must be from 0 to 65535, got {args.port}')
+        return _EXIT_USAGE
+    try:
+        launch(host=args.host, port=args.port, open_browser=not args.no_browser)
+    except ImportError as err:
+        _print_error(str(err))
+        return _EXIT_FAILURE
+    except OSError as err:
+        _print_error(f'cannot listen on {args.host}:{args.port}: {err.strerror or err}')
+        return _EXIT_FAILURE
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv=None):
     """Run the ``hnn-core`` command line.
 
@@ -575,6 +605,8 @@ def main(argv=None):
         return _EXIT_USAGE
     except SystemExit as exc:  # --help and --version print and exit
         return exc.code if isinstance(exc.code, int) else 0
+    if args.command == 'gui':
+        return _gui(args)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
