@@ -46,6 +46,7 @@ def launch(host='127.0.0.1', port=0, open_browser=True):
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # connections wait for the server from now on
     port = sock.getsockname()[1]
     app = create_app()
     shown = f'[{host}]' if family == socket.AF_INET6 else host

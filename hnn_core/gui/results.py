@@ -101,7 +101,7 @@ def histogram_data(results, trial='all', bin_ms=5.):
     if bin_ms <= 0:
         raise ValueError(f'bin_ms must be > 0, got {bin_ms}')
     tstop = float(results['times'][-1])
-    n_bins = max(int(np.ceil(tstop / bin_ms)), 1)
+    n_bins = max(int(np.ceil(round(tstop / bin_ms, 6))), 1)
     edges = np.arange(n_bins + 1) * bin_ms
     return {'edges': edges.tolist(), 'bin_ms': bin_ms,
             'groups': [{'name': name, 'counts': np.histogram(t, edges)[0].tolist()}
@@ -225,21 +225,30 @@ def _zip(files):
 
 
 def dipoles_zip(results):
-    """HNN's dipole text files (raw nAm) of every trial and their average."""
+    """The dipole of every trial and their average, raw (nAm), in two formats.
+
+    HNN's text files (``.txt``, 4 decimals) and :meth:`Dipole.write`'s ``.npz``
+    files (full precision, the number of averaged trials kept); both are read by
+    :func:`~hnn_core.read_dipole`.
+    """
     import os.path as op
     import tempfile
+    import warnings
     from ..dipole import average_dipoles
     dpls = dipoles(results)
     named = [(f'dipole_{k}.txt', dpl) for k, dpl in enumerate(dpls)]
     if len(dpls) > 1:
         named.append(('dipole_average.txt', average_dipoles(dpls)))
     files = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        # the text format's loss of digits and of nave: the .npz files keep both
+        warnings.simplefilter('ignore', UserWarning)
         for name, dpl in named:
-            path = op.join(folder, name)
-            dpl.write(path)
-            with open(path) as fid:
-                files.append((name, fid.read()))
+            for fname in (name, name.replace('.txt', '.npz')):
+                path = op.join(folder, fname)
+                dpl.write(path)
+                with open(path, 'rb') as fid:
+                    files.append((fname, fid.read()))
     return _zip(files)
 
 

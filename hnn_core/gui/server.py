@@ -139,11 +139,8 @@ def create_app(token=None):
             except LookupError as err:
                 return _error(404, str(err))
             try:
-                with contextlib.ExitStack() as stack:
-                    if 'form' in body:
-                        stack.callback(body['form'].close)
-                    return await run_in_threadpool(_locked, handler, lock, page,
-                                                   request, body)
+                return await run_in_threadpool(_locked, handler, lock, page, request,
+                                               body)
             except _TooLarge as err:
                 return _error(413, str(err))
             except KeyError as err:
@@ -152,6 +149,9 @@ def create_app(token=None):
                 return _error(400, str(err))
             except RuntimeError as err:
                 return _error(409, str(err))
+            finally:
+                if 'form' in body:
+                    await body['form'].close()
         return endpoint
 
     def _locked(handler, lock, page, request, body):
@@ -223,10 +223,7 @@ def create_app(token=None):
 
     def source(page, request, body):
         path, name = _saved_upload(page, body)
-        try:
-            page.load_file(path, name)
-        except (OSError, KeyError, UnicodeDecodeError) as err:
-            raise ValueError(f'{name} could not be read: {err}') from None
+        page.load_file(path, name)
         return page.state()
 
     def grid(page, request, body):

@@ -8,6 +8,7 @@ bad value gets the message a script would get. A change that fails leaves the
 workspace as it was.
 """
 
+import contextlib
 import copy
 import itertools
 import os
@@ -18,9 +19,10 @@ import warnings
 
 from .._validate import _check_option
 
-# published models offered as starting points: id -> (label, builder name)
+# published models offered as starting points: id -> label; the builder is
+# hnn_core.network_models.<id>_model
 MODELS = {
-    'jones_2009': 'Jones et al. 2009 (jones_2009_model)',
+    'neymotin_2020': "Neymotin et al. 2020 (hnn-core 0.6.1's jones_2009_model)",
     'law_2021': 'Law et al. 2021, beta events (law_2021_model)',
     'calcium': 'Kohl et al. 2022, L5 calcium dynamics (calcium_model)',
 }
@@ -57,6 +59,21 @@ def _params_network(params, mesh_shape):
         net.cell_types[cell_type]['cell_object'] = pyramidal(
             cell_type, override_params=dict(params))
     return net
+
+
+@contextlib.contextmanager
+def _named_as(path, display_name):
+    """Errors of reading ``path`` name the file as the page knows it."""
+    try:
+        yield
+    except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError) as err:
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        if isinstance(err, KeyError):
+            message = f'missing {message!r}'
+        message = message.replace(path, display_name)
+        if display_name not in message:
+            message = f'{display_name}: {message}'
+        raise ValueError(message) from None
 
 
 def _number_or_none(value, name):
@@ -203,7 +220,7 @@ class Workspace:
         self._ids = itertools.count(1)
         self.settings = {'tstop': 170., 'dt': 0.025, 'n_trials': 1,
                          'backend': 'joblib', 'n_jobs': 1}
-        self.load_model('jones_2009', (10, 10), erp_drives=True)
+        self.load_model('neymotin_2020', (10, 10), erp_drives=True)
 
     # -- the network -------------------------------------------------------------
     def _set_source(self, kind, label, builder, net):
@@ -238,11 +255,14 @@ class Workspace:
                 raise ValueError(f'{display_name} is not a JSON file: {err}') from None
             if isinstance(data, dict) and 'object_type' in data:
                 kind = 'network'
+        with _named_as(path, display_name):
+            if kind == 'network':
+                net = read_network_configuration(path)
+            else:
+                params = read_params(path)
         if kind == 'network':
-            net = read_network_configuration(path)
             self._set_source('network', f'network file {display_name}', None, net)
             return
-        params = read_params(path)
         net = _params_network(params, (params['N_pyr_x'], params['N_pyr_y']))
         self._set_source('params', f'parameter file {display_name}',
                          lambda shape: _params_network(params, shape), net)
@@ -364,7 +384,8 @@ class Workspace:
             try:
                 response = read_spikes(path)
             except (OSError, ValueError, UnicodeDecodeError) as err:
-                raise ValueError(f'{display_name}: not a spike file ({err})') from None
+                message = str(err).replace(path, display_name)
+                raise ValueError(f'{display_name}: not a spike file ({message})') from None
             data = list(zip(response.spike_times[0], response.spike_gids[0]))
             if not data:
                 raise ValueError(f'{display_name}: the file has no spikes')
@@ -378,7 +399,8 @@ class Workspace:
             try:
                 dpl = read_dipole(path)
             except (OSError, ValueError, UnicodeDecodeError, IndexError) as err:
-                raise ValueError(f'{display_name}: not a dipole file ({err})') from None
+                message = str(err).replace(path, display_name)
+                raise ValueError(f'{display_name}: not a dipole file ({message})') from None
             if len(dpl.times) < 2:
                 raise ValueError(f'{display_name}: a recording needs at least two '
                                  'samples')
