@@ -216,12 +216,18 @@ def test_grid_and_positions(client, tmp_path):
 
 
 def test_parameter_files_are_read_as_the_command_line_does(client):
-    with open(op.join(op.dirname(__file__), '..', 'hnn_core', 'param', 'default.json'),
-              'rb') as fid:
-        state = client.post('/api/source', files={'file': ('default.json', fid)}).json()
-    assert state['source'] == {'kind': 'params', 'label': 'parameter file default.json'}
+    import json
+    with open(op.join(op.dirname(__file__), '..', 'hnn_core', 'param',
+                      'default.json')) as fid:
+        params = json.load(fid)
+    params.update(dipole_smooth_win=20, dipole_scalefctr=1500, tstop=120, N_trials=3)
+    state = client.post('/api/source', files={'file': (
+        'mine.json', json.dumps(params).encode())}).json()
+    assert state['source'] == {'kind': 'params', 'label': 'parameter file mine.json'}
     assert state['mesh_shape'] == [10, 10]
-    assert state['settings']['tstop'] == 170.
+    assert state['settings']['tstop'] == 120. and state['settings']['n_trials'] == 3
+    # the dipole is shown as HNN shows it: the file's smoothing and scaling
+    assert state['postproc'] == {'smooth': 20., 'scale': 1500.}
     assert {d['name'] for d in state['drives']} >= {'evprox1', 'evdist1', 'evprox2'}
 
 

@@ -6,6 +6,9 @@
 #      does a page that would load anything from the network)
 #   3. the reference tests (and the both_neurons ones) again with NEURON 8.2.7,
 #      in ./.venv-nrn8 (made once, reused)
+# The web interface's tests drive Debian's Chromium through its ChromeDriver
+# (packages chromium and chromium-driver), installed here with apt-get when
+# missing; without them those tests fail, they never skip.
 # Extra arguments go to both pytest runs (e.g. -x, -k name).
 # Sourced (. tools/test.sh), it only defines its functions.
 PYTHON=${PYTHON:-python3}
@@ -37,6 +40,21 @@ remote_resources() {  # remote_resources HTMLDIR: pages that load from the netwo
         "$1"
 }
 
+ensure_browser() {  # Debian's chromium and chromedriver, for tests/test_gui_browser.py
+    if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+        return 0
+    fi
+    echo "installing Debian's chromium and chromium-driver (for the web interface's tests)"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    { $sudo apt-get update -q && \
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium chromium-driver; \
+    } >/tmp/hnn_core_apt.log 2>&1 || {
+        echo "could not install chromium (see /tmp/hnn_core_apt.log); the browser tests will fail"
+        return 1
+    }
+}
+
 minutes() {  # minutes SECONDS
     printf '%d min %02d s' $(($1 / 60)) $(($1 % 60))
 }
@@ -46,6 +64,7 @@ main() {
     local status=0 start=$SECONDS step_start
     echo "== hnn_core tests (newest NEURON) =="
     step_start=$SECONDS
+    ensure_browser || status=1
     if setup_venv .venv; then
         .venv/bin/python -c 'import hnn_core, neuron; print("NEURON", neuron.__version__)'
         .venv/bin/python -m pytest -q "$@" tests || status=1

@@ -379,7 +379,11 @@ def create_app(token=None):
          for view in ('dipole', 'raster', 'histogram', 'psd', 'tfr', 'compare')] + [
         (f'/api/runs/{{rid}}/download/{kind}', download(kind), ['GET'])
         for kind in ('network', 'dipoles', 'spikes', 'figure')]
+    async def favicon(request):
+        return Response(status_code=204)
+
     routes = [Route('/', index), Route('/static/{name}', static),
+              Route('/favicon.ico', favicon),
               Route('/api/workspaces', new_workspace, methods=['POST'])]
     routes += [Route(path, _api(handler), methods=methods)
                for path, handler, methods in api]

@@ -223,8 +223,11 @@ class Workspace:
         self.load_model('neymotin_2020', (10, 10), erp_drives=True)
 
     # -- the network -------------------------------------------------------------
-    def _set_source(self, kind, label, builder, net):
+    def _set_source(self, kind, label, builder, net, postproc=None):
         self.source = {'kind': kind, 'label': label}
+        # how HNN shows a dipole: default.json's smoothing (ms) and scaling,
+        # or the parameter file's own
+        self.postproc = postproc or {'smooth': 30., 'scale': 3000.}
         self._builder = builder
         self.net = net
 
@@ -264,8 +267,10 @@ class Workspace:
             self._set_source('network', f'network file {display_name}', None, net)
             return
         net = _params_network(params, (params['N_pyr_x'], params['N_pyr_y']))
+        postproc = {'smooth': float(params.get('dipole_smooth_win', 30.)),
+                    'scale': float(params.get('dipole_scalefctr', 3000.))}
         self._set_source('params', f'parameter file {display_name}',
-                         lambda shape: _params_network(params, shape), net)
+                         lambda shape: _params_network(params, shape), net, postproc)
         for key, setting in (('tstop', 'tstop'), ('dt', 'dt'), ('N_trials', 'n_trials')):
             if key in params:
                 value = params[key]
@@ -508,6 +513,7 @@ class Workspace:
         net = self.net
         return {
             'source': self.source,
+            'postproc': dict(self.postproc),
             'models': [{'id': k, 'label': v} for k, v in MODELS.items()],
             'mesh_shape': list(net.mesh_shape),
             'grid_editable': self._builder is not None,
