@@ -1,7 +1,7 @@
 /*
  * hnn_core web interface: the page's script (plain ES2020, no build step).
  *
- * The HTTP contract with the server is described in the project's GUI spec:
+ * The HTTP interface is the server's (hnn_core/gui/server.py, its routes):
  * every /api call carries the X-Workspace header (downloads: ?workspace=),
  * errors come back as {"error": message}, and every state-changing call
  * returns STATE, from which the page is re-rendered.
