@@ -413,3 +413,23 @@ def test_command_prints_an_address_with_a_token():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_pages_opened_longest_ago_make_room(monkeypatch):
+    import hnn_core.gui.server as server
+    monkeypatch.setattr(server, 'MAX_PAGES', 2)
+    app = create_app(token=TOKEN)
+    with TestClient(app) as client:
+        client.get(f'/?token={TOKEN}')
+        first, second, third = (client.post('/api/workspaces').json()['workspace']
+                                for _ in range(3))
+        folder = app.state.pages.get(second)[0].folder
+        # using the second makes the third the older one of the two kept
+        assert client.get('/api/state', headers={'X-Workspace': second}).status_code == 200
+        response = client.get('/api/state', headers={'X-Workspace': first})
+        assert response.status_code == 404 and 'reload' in response.json()['error']
+        client.post('/api/workspaces')
+        assert client.get('/api/state', headers={'X-Workspace': second}).status_code == 200
+        assert client.get('/api/state', headers={'X-Workspace': third}
+                          ).status_code == 404
+        assert op.isdir(folder)

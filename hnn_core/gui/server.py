@@ -24,6 +24,8 @@ import threading
 from .workspace import MAX_UPLOAD, Workspace
 
 _STATIC = op.join(op.dirname(__file__), 'static')
+# workspaces kept at once; a browser tab keeps its own across reloads
+MAX_PAGES = 20
 _TOKEN_COOKIE = 'hnn_core_gui_token'
 _FORBIDDEN = ('403 Forbidden: open the address with its access token, as printed by '
               "'hnn-core gui'")
@@ -59,13 +61,21 @@ class _Pages:
         with self._guard:
             self._pages[page_id] = page
             self._locks[page_id] = threading.RLock()
+            # pages left open longest ago make room (their runs end)
+            stale = list(self._pages)[:-MAX_PAGES]
+            closed = [(self._pages.pop(i), self._locks.pop(i)) for i in stale]
+        for old, _ in closed:
+            old.close()
         return page_id, page
 
     def get(self, page_id):
         with self._guard:
             if page_id not in self._pages:
                 raise LookupError('this page is unknown to the server (it was '
-                                  'restarted?): reload the page')
+                                  'restarted, or more than 20 pages were opened '
+                                  'since): reload the page')
+            # most recently used last
+            self._pages[page_id] = self._pages.pop(page_id)
             return self._pages[page_id], self._locks[page_id]
 
     def close(self):
@@ -116,8 +126,8 @@ def create_app(token=None):
         async def endpoint(request):
             if request.method == 'POST' and request.headers.get(
                     'content-type', '').startswith('multipart/'):
-                length = request.headers.get('content-length')
-                if length is not None and int(length) > MAX_UPLOAD + 64 * 1024:
+                length = request.headers.get('content-length', '0')
+                if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
                     return _error(413, f'the file is larger than the '
                                        f'{MAX_UPLOAD // 2 ** 20} MB the page accepts')
                 form = await request.form(max_files=1, max_fields=10,

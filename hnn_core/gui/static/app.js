@@ -2103,11 +2103,21 @@ async function init() {
   if (!window.Plotly) setStatus('Plotly did not load: plots are not available.', 'error');
   setStatus('Opening a workspace\u2026', 'busy');
   try {
-    const answer = await api('POST', '/api/workspaces');
-    WORKSPACE = workspaceId(answer);
-    if (!WORKSPACE) throw new ApiError('The server did not give a workspace id', 0);
+    // a reload of this tab goes on with its workspace (its runs, uploads)
+    let state = null;
+    const saved = sessionStorage.getItem('hnn_core_workspace');
+    if (saved) {
+      WORKSPACE = saved;
+      try { state = await api('GET', '/api/state'); } catch (err) { WORKSPACE = null; }
+    }
+    if (!state) {
+      const answer = await api('POST', '/api/workspaces');
+      WORKSPACE = workspaceId(answer);
+      if (!WORKSPACE) throw new ApiError('The server did not give a workspace id', 0);
+      state = answer.state || await api('GET', '/api/state');
+    }
+    sessionStorage.setItem('hnn_core_workspace', WORKSPACE);
     document.body.dataset.workspace = WORKSPACE;
-    const state = answer.state || await api('GET', '/api/state');
     setState(state);
     setStatus('Ready.');
   } catch (err) {
