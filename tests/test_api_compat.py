@@ -147,7 +147,7 @@ NOT_YET = [
      'from hnn_core.optimization import optimize_evoked'),
     ('`generate_opt_history_table`',
      'from hnn_core.optimization import generate_opt_history_table'),
-    ('hnn_core.gui', 'import hnn_core.gui'),
+    ('`HNNGUI`', 'from hnn_core.gui import HNNGUI'),
     ('viz.NetworkPlotter', 'from hnn_core.viz import NetworkPlotter'),
     ('from hnn_core.dipole import simulate_dipole',
      'from hnn_core.dipole import simulate_dipole'),
