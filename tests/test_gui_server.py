@@ -301,11 +301,16 @@ def test_recording_comparison_and_fit(client):
     assert compare['rmse'] == rmse(dpl, read_dipole(RECORDING))
     fit = client.post('/api/fits', json={
         'recording': rec['id'], 'solver': 'cobyla', 'max_iter': 3, 'smooth': 30,
-        'scale': 3000, 'params': [{'drive': 'evprox1', 'key': 'mu', 'low': 20.,
-                                   'high': 30.}]})
+        'scale': 3000, 'tstop': 60., 'params': [{'drive': 'evprox1', 'key': 'mu',
+                                                  'low': 20., 'high': 30.}]})
     assert fit.status_code == 200, fit.text
     done = _wait(client, fit.json()['run']['id'])
     assert done['status'] == 'done', done
+    assert done['name'] == 'fit 1'
+    # the fit's own tstop (the settings say 100 ms)
+    assert done['settings']['tstop'] == 60.
+    assert client.get(f"/api/runs/{done['id']}/dipole").json()['times'][-1] == (
+        pytest.approx(60., abs=1e-9))
     assert len(done['fit']['rmse']) == 3
     assert 20. <= done['fit']['best']['evprox1.mu'] <= 30.
     assert done['fit']['best_rmse'] == min(done['fit']['rmse'])
@@ -315,6 +320,10 @@ def test_recording_comparison_and_fit(client):
              "the key must be 'mu'"),
             ({'params': [{'drive': 'evprox1', 'key': 'mu', 'low': 30, 'high': 20}]},
              'evprox1.mu'),
+            ({'tstop': -5, 'params': [{'drive': 'evprox1', 'key': 'mu', 'low': 20,
+                                       'high': 30}]}, 'tstop must be a positive'),
+            ({'tstop': 500, 'params': [{'drive': 'evprox1', 'key': 'mu', 'low': 20,
+                                        'high': 30}]}, 'set a shorter tstop'),
             ({'solver': 'newton', 'params': [{'drive': 'evprox1', 'key': 'mu',
                                               'low': 20, 'high': 30}]}, 'solver')]:
         response = client.post('/api/fits', json=dict({'recording': rec['id']}, **body))

@@ -447,7 +447,9 @@ class Workspace:
 
     def _run_name(self, name, default):
         if name in (None, ''):
-            return f'{default} {len(self.runs) + 1}'
+            kind = 'fit' if default == 'fit' else 'simulation'
+            count = sum(run.job['kind'] == kind for run in self.runs.values())
+            return f'{default} {count + 1}'
         if not isinstance(name, str) or len(name) > 100:
             raise ValueError('name must be a text of at most 100 characters')
         return name
@@ -458,7 +460,8 @@ class Workspace:
         ``request`` has ``recording`` (its id), ``params`` (a list of
         ``{'drive', 'key', 'low', 'high'}``), ``solver``, ``max_iter``, and
         ``smooth`` (ms) and ``scale`` applied to the simulated dipole before it
-        is compared; the fit spans 0 to the settings' tstop.
+        is compared, and ``tstop`` (ms; default the settings'): the fit spans 0
+        to tstop, and the fitted network is then simulated that long.
         """
         from ..hnn_io import write_network_configuration
         from ..optimization import Optimizer
@@ -475,7 +478,12 @@ class Workspace:
             name = f"{entry.get('drive')}.{entry.get('key')}"
             current_value(self.net, name)  # a named error for an unknown parameter
             constraints[name] = (entry.get('low'), entry.get('high'))
-        tstop = self.settings['tstop']
+        tstop = request.get('tstop')
+        if tstop in (None, ''):
+            tstop = self.settings['tstop']
+        if isinstance(tstop, bool) or not isinstance(tstop, (int, float)) or tstop <= 0:
+            raise ValueError(f'tstop must be a positive number (ms), got {tstop!r}')
+        tstop = float(tstop)
         if recording['dipole'].times[-1] < tstop:
             raise ValueError(f"the recording {recording['name']!r} ends at "
                              f"{recording['dipole'].times[-1]:g} ms, before tstop "
@@ -497,7 +505,7 @@ class Workspace:
         write_network_configuration(self.net, op.join(folder, 'network.json'))
         shutil.copy(recording['path'], op.join(folder, 'recording' +
                                                op.splitext(recording['path'])[1]))
-        job = dict(self.settings, kind='fit', solver=request.get('solver', 'cobyla'),
+        job = dict(self.settings, kind='fit', tstop=tstop, solver=request.get('solver', 'cobyla'),
                    max_iter=request.get('max_iter', 10), smooth=smooth, scale=scale,
                    recording='recording' + op.splitext(recording['path'])[1],
                    params=[{'name': n, 'low': lo, 'high': hi}

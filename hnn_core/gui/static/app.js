@@ -614,7 +614,16 @@ async function applyGrid() {
     const separation = readNumber($('#layer-separation'), 'Layer separation');
     if (inplane !== null) body.inplane_distance = inplane;
     if (separation !== null) body.layer_separation = separation;
-    setState(await api('POST', '/api/grid', body));
+    try {
+      setState(await api('POST', '/api/grid', body));
+    } catch (err) {
+      // the inputs show the network as it is, not the refused values
+      setField('#grid-nx', mesh[0]);
+      setField('#grid-ny', mesh[1]);
+      setField('#inplane-distance', STATE.inplane_distance);
+      setField('#layer-separation', STATE.layer_separation);
+      throw err;
+    }
     setStatus('Grid updated.');
   });
 }
@@ -845,6 +854,7 @@ function openDriveForm(drive) {
     UI.driveForm = { open: true, replace: null, seedcore: null, spikeDynamics: null };
     $('#drive-form-title').textContent = 'New drive';
     $('#drive-type').value = 'evoked';
+    $('#drive-location').selectedIndex = 0;  // not the last drive's location
     setField('#drive-name', uniqueDriveName('drive'));
     fillTypeDefaults('evoked', false);
     fillConnectionDefaults('evoked');
