@@ -1,5 +1,6 @@
 """The web interface's server, through HTTP (no browser): access, uploads, runs."""
 
+import json
 import os
 import os.path as op
 import subprocess
@@ -216,7 +217,6 @@ def test_grid_and_positions(client, tmp_path):
 
 
 def test_parameter_files_are_read_as_the_command_line_does(client):
-    import json
     with open(op.join(op.dirname(__file__), '..', 'hnn_core', 'param',
                       'default.json')) as fid:
         params = json.load(fid)
@@ -442,3 +442,48 @@ def test_pages_opened_longest_ago_make_room(monkeypatch):
         assert client.get('/api/state', headers={'X-Workspace': third}
                           ).status_code == 404
         assert op.isdir(folder)
+
+
+def test_ctrl_c_ends_the_runs_and_removes_the_pages_files(tmp_path):
+    import http.cookiejar
+    import signal
+    import urllib.request
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, '-m', 'hnn_core.cli', 'gui', '--no-browser'],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        url = proc.stdout.readline().split(': ', 1)[1].strip()
+        base = url.split('/?')[0]
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(
+            http.cookiejar.CookieJar()))
+        opener.open(url, timeout=10).read()
+
+        def call(path, body=None, page=None):
+            request = urllib.request.Request(
+                base + path, data=None if body is None else json.dumps(body).encode(),
+                headers={'Content-Type': 'application/json',
+                         **({'X-Workspace': page} if page else {})},
+                method='GET' if body is None else 'POST')
+            with opener.open(request, timeout=60) as response:
+                return json.loads(response.read())
+
+        page = call('/api/workspaces', {})['workspace']
+        call('/api/model', {'model': 'neymotin_2020', 'mesh_shape': [3, 3]}, page)
+        call('/api/settings', {'tstop': 5000., 'n_trials': 1}, page)
+        run = call('/api/runs', {}, page)['run']
+        end = time.monotonic() + 120
+        while call(f"/api/runs/{run['id']}", page=page)['progress'] <= 0:
+            assert time.monotonic() < end
+            time.sleep(0.2)
+        assert [f for f in os.listdir(tmp_path) if f.startswith('hnn_core_gui_')]
+        tree = _process_tree(proc.pid) - {proc.pid}
+        assert tree
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        assert not _alive(tree)
+        assert not [f for f in os.listdir(tmp_path) if f.startswith('hnn_core_gui_')]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
