@@ -229,6 +229,13 @@ def test_parameter_files_are_read_as_the_command_line_does(client):
     # the dipole is shown as HNN shows it: the file's smoothing and scaling
     assert state['postproc'] == {'smooth': 20., 'scale': 1500.}
     assert {d['name'] for d in state['drives']} >= {'evprox1', 'evdist1', 'evprox2'}
+    # a file whose run settings cannot be used changes nothing
+    params.update(tstop=-5)
+    response = client.post('/api/source', files={'file': (
+        'bad.json', json.dumps(params).encode())})
+    assert response.status_code == 400
+    assert response.json()['error'] == 'bad.json: tstop must be a positive number (ms), got -5'
+    assert _state(client) == state
 
 
 def test_downloaded_network_simulates_to_the_pages_dipole(client, tmp_path):

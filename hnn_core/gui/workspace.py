@@ -266,15 +266,20 @@ class Workspace:
         if kind == 'network':
             self._set_source('network', f'network file {display_name}', None, net)
             return
-        net = _params_network(params, (params['N_pyr_x'], params['N_pyr_y']))
-        postproc = {'smooth': float(params.get('dipole_smooth_win', 30.)),
-                    'scale': float(params.get('dipole_scalefctr', 3000.))}
+        with _named_as(path, display_name):
+            net = _params_network(params, (params['N_pyr_x'], params['N_pyr_y']))
+            postproc = {'smooth': float(params.get('dipole_smooth_win', 30.)),
+                        'scale': float(params.get('dipole_scalefctr', 3000.))}
+            # the file's run settings, checked as the page's own before anything changes
+            old = dict(self.settings)
+            try:
+                self.set_settings(tstop=params.get('tstop'), dt=params.get('dt'),
+                                  n_trials=max(int(params.get('N_trials', 1)), 1))
+            except ValueError:
+                self.settings = old
+                raise
         self._set_source('params', f'parameter file {display_name}',
                          lambda shape: _params_network(params, shape), net, postproc)
-        for key, setting in (('tstop', 'tstop'), ('dt', 'dt'), ('N_trials', 'n_trials')):
-            if key in params:
-                value = params[key]
-                self.settings[setting] = max(int(value), 1) if key == 'N_trials' else value
 
     @staticmethod
     def _check_mesh(mesh_shape):
