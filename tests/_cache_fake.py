@@ -8,7 +8,11 @@ without a compiler. Environment variables steer it:
 * ``FAKE_NRN_NOCORE``: ``-coreneuron`` fails, as on a NEURON without CoreNEURON;
 * ``FAKE_NRN_SLEEP``: seconds to wait in a child process (a long-running
   "compiler") before making the files;
-* ``FAKE_NRN_LOG``: a file to which each call appends its arguments.
+* ``FAKE_NRN_LOG``: a file to which each call appends its arguments;
+* ``FAKE_NRN_GENERATED``: a C++ file that ``-coreneuron`` puts in ``mod2c`` as the
+  code it generated (once: a later call keeps what is there);
+* ``FAKE_NRN_REJECT``: a text that the "compiler" rejects: a ``-coreneuron`` call
+  fails while a file in ``mod2c`` holds it.
 """
 import os
 import os.path as op
@@ -35,6 +39,13 @@ mkdir -p x86_64
 [ -f x86_64/libnrnmech.so ] || head -c %(nrn)d /dev/zero | tr '\0' N > x86_64/libnrnmech.so
 if [ $core = 1 ]; then
     mkdir -p x86_64/corenrn/mod2c x86_64/corenrn/build
+    if [ -n "$FAKE_NRN_GENERATED" ] && [ ! -f x86_64/corenrn/mod2c/generated.cpp ]; then
+        cp "$FAKE_NRN_GENERATED" x86_64/corenrn/mod2c/generated.cpp
+    fi
+    if [ -n "$FAKE_NRN_REJECT" ] && grep -qF "$FAKE_NRN_REJECT" x86_64/corenrn/mod2c/*.cpp; then
+        echo "generated.cpp:1: error: fake compiler rejects the rewritten code"
+        exit 1
+    fi
     head -c %(core)d /dev/zero | tr '\0' C > x86_64/libcorenrnmech.so
 fi
 echo "fake nrnivmodl: done"

@@ -3,15 +3,20 @@ unsafe places, builds that were killed, and what a first build prints."""
 import glob
 import os
 import os.path as op
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 
+import json
+import warnings
+
 import pytest
 
 from hnn_core.engine import mechanisms as mech
+from hnn_core.engine._vectorize_tables import rewrite_source
 from hnn_core.engine.mechanisms import compile_mechanisms, coreneuron_library, MOD_DIR
 from _cache_fake import (write_fake_nrnivmodl, tiny_mod_dir, pids_with_env,
                          NRNMECH_SIZE, CORENRNMECH_SIZE)
@@ -74,8 +79,8 @@ def fake(tmp_path, monkeypatch):
     cache = str(tmp_path / 'cache')
 
     def build(**kwargs):
-        return compile_mechanisms(mod_dir=mods, cache_dir=cache, neuron_version=VERSION,
-                                  **kwargs)
+        kwargs.setdefault('neuron_version', VERSION)
+        return compile_mechanisms(mod_dir=mods, cache_dir=cache, **kwargs)
     build.cache, build.mods, build.script = cache, mods, script
     return build
 
@@ -418,3 +423,118 @@ def test_first_run_says_it_compiles_before_compiling(tmp_path):
     assert compile_mechanisms(mod_dir=mods, cache_dir=cache) == lib
     assert op.getmtime(lib) == mtime
     assert _leftovers(cache) == []
+
+
+# -- the rewrite of CoreNEURON's table lookups -------------------------------------
+# km.cpp as NEURON 9.0.2 generates it from hnn_core/mod/km.mod for CoreNEURON, and
+# the same file after the rewrite (checked by eye: only the lookup's branches go)
+GENERATED = op.join(op.dirname(__file__), 'data', 'generated_code', 'km_nrn9.0.2.cpp')
+REWRITTEN = GENERATED.replace('.cpp', '_rewritten.cpp')
+
+
+def _read(path):
+    with open(path) as fid:
+        return fid.read()
+
+
+def _other_shape(tmp_path):
+    """The stored generated code as a generator that writes ``std::isnan`` would."""
+    path = str(tmp_path / 'other_shape.cpp')
+    with open(path, 'w') as fid:
+        fid.write(_read(GENERATED).replace('if (isnan(xi))', 'if (std::isnan(xi))'))
+    return path
+
+
+def test_rewrite_of_stored_generated_code():
+    new, n_rewritten, n_tables = rewrite_source(_read(GENERATED))
+    assert (n_rewritten, n_tables) == (1, 1)
+    assert new == _read(REWRITTEN)
+    start = re.search(r'inline static int rates_km\([^;{]*\)\{', new).start()
+    lookup = new[start:new.index('return 0;', start)]
+    assert 'usetable' not in lookup and 'isnan' not in lookup
+    assert 'std::fmin(std::fmax(xi, 0.), 199.)' in lookup
+    # a file of another shape is counted, and left exactly as it is
+    other = _read(GENERATED).replace('if (isnan(xi))', 'if (std::isnan(xi))')
+    assert rewrite_source(other) == (other, 0, 1)
+    # a file without tables has nothing to rewrite
+    assert rewrite_source('int main() { return 0; }\n')[1:] == (0, 0)
+
+
+def test_rewrite_module_is_part_of_the_cache_key(monkeypatch):
+    key = mech._build_key(MOD_DIR, '9.0.2')
+    monkeypatch.setattr(mech, '_rewrite_source', lambda: b'# another rewrite\n')
+    assert mech._build_key(MOD_DIR, '9.0.2') != key
+
+
+def _manifest(lib):
+    return json.loads(_read(op.join(op.dirname(op.dirname(lib)), mech.MANIFEST)))
+
+
+def test_build_rewrites_the_generated_lookups(fake, monkeypatch):
+    monkeypatch.setenv('FAKE_NRN_GENERATED', GENERATED)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        lib = fake(neuron_version='9.9-fake')
+    built = op.join(op.dirname(lib), 'corenrn', 'mod2c', 'generated.cpp')
+    assert _read(built) == _read(REWRITTEN)
+    assert _manifest(lib)['table_lookups'] == {
+        'rewritten': ['generated.cpp'], 'unmatched': [], 'error': None}
+
+
+@pytest.mark.parametrize('version, warned', [('9.9-fake', True), ('10.0-fake', True),
+                                             ('8.2.7', False)])
+def test_generated_code_of_another_shape_is_warned_about(fake, monkeypatch, tmp_path,
+                                                         version, warned):
+    monkeypatch.setenv('FAKE_NRN_GENERATED', _other_shape(tmp_path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        lib = fake(neuron_version=version)
+    messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
+    if warned:
+        assert len(messages) == 1, messages
+        assert 'generated.cpp' in messages[0] and 'slower' in messages[0]
+        assert version in messages[0]
+    else:  # NEURON 8.2's code is known to have another shape
+        assert messages == []
+    assert coreneuron_library(lib) is not None  # CoreNEURON is used all the same
+    assert _manifest(lib)['table_lookups']['unmatched'] == ['generated.cpp']
+
+
+def test_rewrite_that_does_not_compile_falls_back_to_the_generated_code(
+        fake, monkeypatch, tmp_path):
+    calls = str(tmp_path / 'calls.log')
+    monkeypatch.setenv('FAKE_NRN_LOG', calls)
+    monkeypatch.setenv('FAKE_NRN_GENERATED', GENERATED)
+    monkeypatch.setenv('FAKE_NRN_REJECT', 'std::fmin(std::fmax(xi')
+    with pytest.warns(RuntimeWarning, match='did not compile.*slower') as record:
+        lib = fake(neuron_version='9.9-fake')
+    assert 'fake compiler rejects' in str(record[0].message)
+    # CoreNEURON's library is there, built from the code as NEURON generated it
+    assert op.getsize(coreneuron_library(lib)) == CORENRNMECH_SIZE
+    built = op.join(op.dirname(lib), 'corenrn', 'mod2c', 'generated.cpp')
+    assert _read(built) == _read(GENERATED)
+    assert not glob.glob(op.join(op.dirname(lib), 'corenrn', 'mod2c.generated'))
+    fast = f'-coreneuron -incflags {mech.CORENEURON_FLAGS} .'
+    assert _read(calls).splitlines() == ['-coreneuron .', fast, fast]
+    tables = _manifest(lib)['table_lookups']
+    assert tables['rewritten'] == [] and 'rejects' in tables['error']
+    # the build is complete as it is: the next run uses it without compiling
+    _as_new_process()
+    assert fake(neuron_version='9.9-fake') == lib
+    assert len(_read(calls).splitlines()) == 3
+
+
+def test_real_build_rewrote_every_table_lookup():
+    """The installed NEURON's generator still writes the shape that is rewritten."""
+    import neuron
+    lib = mech.load_mechanisms()
+    tables = _manifest(lib)['table_lookups']
+    if tables is None:
+        pytest.skip('this build has no CoreNEURON library')
+    if mech._neuron_major(neuron.__version__) < 9:
+        pytest.skip("NEURON 8.2's generated lookups have another shape")
+    with_tables = sorted(op.basename(f)[:-len('.mod')] + '.cpp'
+                         for f in glob.glob(op.join(MOD_DIR, '*.mod'))
+                         if 'TABLE' in _read(f))
+    assert set(with_tables) <= set(tables['rewritten'])
+    assert tables['unmatched'] == [] and tables['error'] is None

@@ -18,7 +18,11 @@ but the CoreNEURON of NEURON 9.0 registers GLOBAL arrays with the wrong address
 and crashes in ``set_globals``.)
 
 The rewrite is applied only where the generated code has exactly the expected
-shape; anything else is left as generated (correct, just not vectorised).
+shape; anything else is left as generated (correct, just not vectorised) and is
+reported, so that a NEURON whose code generator changed does not make every
+simulation slower without anyone noticing. Each table has one ``update_table_``
+function beside its lookup, which is how the lookups that should have been
+rewritten are counted.
 """
 
 import glob
@@ -28,7 +32,7 @@ import re
 # One generated lookup function: the usetable branch, the NaN branch, the
 # out-of-range branch, then the interpolation lines.
 _LOOKUP = re.compile(
-    r'(?P<head>inline static int rates_\w+\(int id, int pnodecount, \w+\* inst, '
+    r'(?P<head>inline static int \w+\(int id, int pnodecount, \w+\* inst, '
     r'[^)]*\)\{\n)'
     r'\s*if \(inst->global->usetable == 0\) \{\n.*?\n\s*\}\n'
     r'\s*double xi = (?P<xi>inst->global->mfac_\w+ \* \(_l\w+ - '
@@ -40,6 +44,7 @@ _LOOKUP = re.compile(
     r'theta\*\(inst->global->t_\w+\[i\+1\]-inst->global->t_\w+\[i\]\);\n)+)'
     r'\s*return 0;\n\s*\}', re.S)
 _ASSIGN = re.compile(r'inst->(\w+)\[id\] = inst->global->(t_\w+)\[i\]')
+_TABLE = re.compile(r'\bvoid update_table_\w+\(')
 
 
 def _branch_free(match):
@@ -56,20 +61,44 @@ def _branch_free(match):
     return ''.join(out)
 
 
+def rewrite_source(source):
+    """Rewrite the table lookups of one generated C++ file.
+
+    Returns
+    -------
+    new : str
+        The source with each lookup of the expected shape made branch-free.
+    n_rewritten : int
+        How many lookups were rewritten.
+    n_tables : int
+        How many tables the file has (each should have had its lookup rewritten).
+    """
+    new, n_rewritten = _LOOKUP.subn(_branch_free, source)
+    if n_rewritten and '#include <algorithm>' not in new:
+        new = '#include <algorithm>\n#include <cmath>\n' + new
+    return new, n_rewritten, len(_TABLE.findall(source))
+
+
 def vectorize_table_lookups(mod2c_dir):
     """Rewrite the table lookups of every generated file in ``mod2c_dir``.
 
-    Returns the names of the files that were changed.
+    Returns
+    -------
+    changed : list of str
+        The names of the files that were rewritten.
+    unmatched : list of str
+        The names of the files with a table lookup that does not have the
+        expected shape (left as generated there).
     """
-    changed = []
+    changed, unmatched = [], []
     for fname in sorted(glob.glob(op.join(mod2c_dir, '*.cpp'))):
         with open(fname) as fid:
             source = fid.read()
-        new, n_sub = _LOOKUP.subn(_branch_free, source)
-        if n_sub:
-            if '#include <algorithm>' not in new:
-                new = '#include <algorithm>\n#include <cmath>\n' + new
+        new, n_rewritten, n_tables = rewrite_source(source)
+        if n_rewritten:
             with open(fname, 'w') as fid:
                 fid.write(new)
             changed.append(op.basename(fname))
-    return changed
+        if n_rewritten < n_tables:
+            unmatched.append(op.basename(fname))
+    return changed, unmatched

@@ -4,16 +4,20 @@ The compiled library lives in a per-user cache, never in site-packages, in a
 directory whose name is a key over everything the build depends on: the NEURON
 version and where it is installed (the CoreNEURON library links to NEURON's own
 by path, so a build made for a virtualenv that was since removed cannot load),
-the platform, the CPU (the CoreNEURON part is compiled for it) and the
-text of every .mod file. A new NEURON or an edited mechanism therefore gets a
-fresh build, and older builds stay valid for the NEURON versions they were made
-for.
+the platform, the CPU (the CoreNEURON part is compiled for it), the text of
+every .mod file and of the module that rewrites CoreNEURON's generated code. A
+new NEURON, an edited mechanism or an edited rewrite therefore gets a fresh
+build, and older builds stay valid for the NEURON versions they were made for.
 
 Where NEURON supports it, the build has two parts: the library NEURON loads
 (compiled with NEURON's default flags) and a CoreNEURON library compiled with
 ``-O3 -march=native -ffast-math`` after its rate-table lookups were made
-vectorisable (see ``_vectorize_tables``). Without CoreNEURON support the build is
-NEURON's alone, the 'neuron' engine is used, and the build says so in a warning.
+vectorisable (see ``_vectorize_tables``). The rewrite cannot fail silently: on
+NEURON 9 or later, generated lookups of a shape it does not know are reported in
+a warning, and rewritten code that does not compile is replaced by the code as
+generated (with a warning) so that CoreNEURON is still used. Without CoreNEURON
+support the build is NEURON's alone, the 'neuron' engine is used, and the build
+says so in a warning. The manifest records what became of the lookups.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
 the same key, and a build happens in a scratch directory (``build-<key>-*``) that
@@ -65,7 +69,7 @@ import warnings
 
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
 CORENEURON_FLAGS = '-O3 -march=native -ffast-math'
-_BUILD_VERSION = '2'  # bump when the build recipe changes
+_BUILD_VERSION = '3'  # bump when the build recipe changes
 MANIFEST = 'manifest.json'
 _MANIFEST_FORMAT = 1
 _OWNER = 'owner.json'  # in a scratch directory: what a later run needs to clean up
@@ -132,11 +136,19 @@ def _neuron_home():
     return op.realpath(op.dirname(spec.origin))
 
 
+def _rewrite_source():
+    """The text of the module that rewrites CoreNEURON's code: part of the build."""
+    with open(op.join(op.dirname(op.abspath(__file__)), '_vectorize_tables.py'),
+              'rb') as fid:
+        return fid.read()
+
+
 def _build_key(mod_dir, neuron_version):
     digest = hashlib.sha256()
     for token in (neuron_version, _neuron_home(), sys.platform, platform.machine(),
                   _BUILD_VERSION, CORENEURON_FLAGS, _cpu_fingerprint()):
         digest.update(token.encode() + b'\0')
+    digest.update(_rewrite_source() + b'\0')
     for fname in sorted(glob.glob(op.join(glob.escape(mod_dir), '*.mod'))):
         digest.update(op.basename(fname).encode() + b'\0')
         with open(fname, 'rb') as fid:
@@ -307,13 +319,14 @@ def _check_build(build_dir):
     return op.join(build_dir, manifest['library']), None
 
 
-def _write_manifest(build_dir, key, neuron_version, lib, core_lib, core_error):
+def _write_manifest(build_dir, key, neuron_version, lib, core_lib, core_error,
+                    tables=None):
     """Record the libraries' sizes and hashes: last, in one atomic rename."""
     names = [op.relpath(path, build_dir) for path in (lib, core_lib) if path]
     manifest = {
         'format': _MANIFEST_FORMAT, 'key': key, 'neuron_version': neuron_version,
         'library': names[0], 'coreneuron': names[1] if core_lib else None,
-        'coreneuron_error': core_error,
+        'coreneuron_error': core_error, 'table_lookups': tables,
         'files': {name: {'size': op.getsize(op.join(build_dir, name)),
                          'sha256': _file_sha256(op.join(build_dir, name))}
                   for name in names}}
@@ -533,30 +546,95 @@ def _nrnivmodl(args, cwd, token=None, progress=None):
     return proc.returncode, ''.join(lines)
 
 
+def _remove_coreneuron_objects(arch_dir):
+    # make does not track flags or rewritten sources' provenance: rebuild them all
+    arch_dir = glob.escape(arch_dir)
+    for obj in (glob.glob(op.join(arch_dir, 'corenrn', 'build', '*.o')) +
+                glob.glob(op.join(arch_dir, 'libcorenrnmech*'))):
+        os.remove(obj)
+
+
+def _last_line(log):
+    return next((line.strip() for line in reversed(log.splitlines()) if line.strip()),
+                'nrnivmodl printed nothing')[:300]
+
+
 def _build_with_coreneuron(scratch, token=None, progress=None):
-    """Build NEURON's and CoreNEURON's libraries; return (ok, log)."""
+    """Build NEURON's and CoreNEURON's libraries.
+
+    Returns
+    -------
+    ok : bool
+        Whether both libraries were built.
+    log : str
+        nrnivmodl's output.
+    tables : dict
+        What became of CoreNEURON's table lookups: ``rewritten`` and
+        ``unmatched`` (file names), and ``error``, the compiler's last line if
+        the rewritten files did not compile (the build then uses them as
+        generated).
+    """
     from ._vectorize_tables import vectorize_table_lookups
+    tables = {'rewritten': [], 'unmatched': [], 'error': None}
     if progress is not None:
         progress.step('[1/2] translating and compiling for NEURON and CoreNEURON')
     code, log = _nrnivmodl(['-coreneuron', '.'], scratch, token, progress)
     mod2c = glob.glob(op.join(glob.escape(scratch), '*', 'corenrn', 'mod2c'))
     if code != 0 or not mod2c or _library_in(scratch) is None:
-        return False, log
-    changed = vectorize_table_lookups(mod2c[0])
-    log += f'\n[hnn_core] vectorisable table lookups in: {", ".join(changed)}\n'
-    # Recompile only CoreNEURON's objects, now with the fast flags (make does
-    # not track flags, so the old objects must go).
-    arch_dir = glob.escape(op.dirname(op.dirname(mod2c[0])))
-    for obj in (glob.glob(op.join(arch_dir, 'corenrn', 'build', '*.o')) +
-                glob.glob(op.join(arch_dir, 'libcorenrnmech*'))):
-        os.remove(obj)
+        return False, log, tables
+    mod2c = mod2c[0]
+    generated = mod2c + '.generated'  # the files as NEURON wrote them, to go back to
+    shutil.copytree(mod2c, generated)
+    tables['rewritten'], tables['unmatched'] = vectorize_table_lookups(mod2c)
+    log += ('\n[hnn_core] vectorisable table lookups in: '
+            f'{", ".join(tables["rewritten"]) or "no file"}; lookups of another '
+            f'shape in: {", ".join(tables["unmatched"]) or "no file"}\n')
+    arch_dir = op.dirname(op.dirname(mod2c))
+    _remove_coreneuron_objects(arch_dir)
     if progress is not None:
         progress.step("[2/2] recompiling CoreNEURON's part for this CPU "
                       f'({CORENEURON_FLAGS})')
-    code, log2 = _nrnivmodl(['-coreneuron', '-incflags', CORENEURON_FLAGS, '.'],
-                            scratch, token, progress)
+    fast = ['-coreneuron', '-incflags', CORENEURON_FLAGS, '.']
+    code, log2 = _nrnivmodl(fast, scratch, token, progress)
+    log += log2
     ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
-    return ok, log + log2
+    if not ok and tables['rewritten']:
+        tables['error'] = _last_line(log2)
+        for name in tables['rewritten']:
+            shutil.copy2(op.join(generated, name), op.join(mod2c, name))
+        tables['rewritten'] = []
+        _remove_coreneuron_objects(arch_dir)
+        if progress is not None:
+            progress.step('the rewritten table lookups did not compile; compiling '
+                          "CoreNEURON's part from the generated code")
+        code, log3 = _nrnivmodl(fast, scratch, token, progress)
+        log += f'\n[hnn_core] the generated code, not rewritten:\n{log3}'
+        ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
+    shutil.rmtree(generated, ignore_errors=True)
+    return ok, log, tables
+
+
+def _neuron_major(neuron_version):
+    match = re.match(r'\d+', neuron_version)
+    return int(match.group()) if match else 0
+
+
+def _warn_about_tables(tables, neuron_version, final_dir):
+    """Say when the table lookups are compiled as generated: a slower simulation."""
+    log = op.join(final_dir, 'nrnivmodl.log')
+    if tables['error'] is not None:
+        warnings.warn(
+            "CoreNEURON's table lookups, rewritten to be vectorised, did not compile "
+            f"({tables['error']}); they were compiled as NEURON generated them, which "
+            f'is correct but makes the simulation slower. The compiler output is in '
+            f'{log}', RuntimeWarning, stacklevel=4)
+    elif tables['unmatched'] and _neuron_major(neuron_version) >= 9:
+        # NEURON 8.2's generator writes another shape, known and measured
+        warnings.warn(
+            f"The table lookups that NEURON {neuron_version} generated for CoreNEURON "
+            f"in {', '.join(tables['unmatched'])} do not have the shape hnn_core "
+            'rewrites to vectorise them; they are compiled as generated, which is '
+            'correct but makes the simulation slower', RuntimeWarning, stacklevel=4)
 
 
 def _plain_tmp():
@@ -621,10 +699,9 @@ def _build(mod_dir, mod_files, cache_dir, key, neuron_version, verbose):
             _write_owner(scratch, token, work)
         for fname in mod_files:
             shutil.copy(fname, work)
-        ok, log = _build_with_coreneuron(work, token, progress)
+        ok, log, tables = _build_with_coreneuron(work, token, progress)
         if not ok:
-            core_error = next((line.strip() for line in reversed(log.splitlines())
-                               if line.strip()), 'nrnivmodl printed nothing')[:300]
+            core_error = _last_line(log)
             # NEURON without CoreNEURON support: build NEURON's library alone.
             for entry in os.listdir(work):
                 path = op.join(work, entry)
@@ -643,7 +720,7 @@ def _build(mod_dir, mod_files, cache_dir, key, neuron_version, verbose):
             shutil.copytree(work, scratch, symlinks=True, dirs_exist_ok=True)
         lib = _library_in(scratch)
         _write_manifest(scratch, key, neuron_version, lib, coreneuron_library(lib),
-                        core_error)
+                        core_error, tables if ok else None)
         os.remove(op.join(scratch, _OWNER))
         _install(scratch, final_dir)
     finally:
@@ -657,6 +734,8 @@ def _build(mod_dir, mod_files, cache_dir, key, neuron_version, verbose):
             "simulations will use the slower 'neuron' engine. The compiler output is "
             f'in {op.join(final_dir, "nrnivmodl.log")}; delete {final_dir} to try '
             'again', RuntimeWarning, stacklevel=3)
+    else:
+        _warn_about_tables(tables, neuron_version, final_dir)
     if verbose:
         _notice(f'mechanisms compiled in {time.monotonic() - progress.start:.0f} s; '
                 'later runs load them from the cache')
