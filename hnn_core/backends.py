@@ -1,7 +1,11 @@
 """How trials are scheduled: in this process, in worker processes, or over MPI ranks.
 
-A backend is a context manager; ``simulate_dipole`` uses the innermost active one,
-or a one-job :class:`JoblibBackend` when none is active.
+A backend is a context manager; ``simulate_dipole`` uses the innermost active one.
+When none is active, :func:`_default_backend` chooses: one trial large enough to
+pay for starting MPI gets every usable core as MPI ranks (results are identical
+to a run in this process), anything else runs in this process, as in hnn-core.
+A process that is itself a worker (joblib, multiprocessing, dask, an MPI rank)
+never starts ranks of its own: it uses the core it was given.
 """
 
 import contextlib
@@ -17,6 +21,9 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
+
+import numpy as np
 
 from ._validate import _check_int, _validate_type
 
@@ -225,6 +232,58 @@ def _usable_cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+# Starting MPI (mpiexec, one interpreter per rank, NEURON and the mechanisms
+# loaded in each) costs about a second, which only a trial of more work than
+# this (segments x time steps) wins back on two ranks: the benchmark network
+# (about 5e7) runs in 3.7 s on one core and 2.3 s on two ranks; a 3x3 network of
+# 100 ms (about 3e6) runs faster in this process.
+_MIN_WORK_FOR_RANKS = 1.5e7
+_CORES_ENV = 'HNN_CORE_CORES'
+
+
+def _default_cores():
+    """Cores one trial may use by default: ``$HNN_CORE_CORES``, else every usable one."""
+    value = os.environ.get(_CORES_ENV, '').strip()
+    if not value:
+        return _usable_cores()
+    try:
+        cores = int(value)
+    except ValueError:
+        cores = 0
+    if cores < 1:
+        raise ValueError(f'{_CORES_ENV} must be a whole number >= 1 (the most cores '
+                         f'one trial uses by default), got {value!r}')
+    return cores
+
+
+def _inside_worker():
+    """Whether this process was started to run work for another one."""
+    import multiprocessing
+    if multiprocessing.parent_process() is not None or \
+            multiprocessing.current_process().name != 'MainProcess':
+        return True  # a joblib (loky), multiprocessing or dask worker
+    # an MPI rank (of ours or of the user's own mpiexec)
+    return any(name in os.environ for name in (
+        'PMI_RANK', 'PMI_SIZE', 'PMIX_RANK', 'OMPI_COMM_WORLD_SIZE'))
+
+
+def _trial_work(plan):
+    """Segments x time steps of one trial: what its run time grows with."""
+    segments = sum(plan.templates[plan.cell_types[idx]].n_segments * count
+                   for idx, count in enumerate(np.bincount(
+                       plan.cell_type_index, minlength=len(plan.cell_types))))
+    return segments * plan.tstop / plan.dt
+
+
+def _default_backend(plan, verbose=True, progress=None):
+    """The backend of ``simulate_dipole`` when the user has made none active."""
+    n_ranks = min(_default_cores(), plan.n_cells)
+    if (plan.n_trials == 1 and n_ranks > 1 and _trial_work(plan) >= _MIN_WORK_FOR_RANKS
+            and not _inside_worker() and _find_mpiexec('mpiexec') is not None):
+        return _DefaultRanks(n_procs=n_ranks, _verbose=False)
+    return JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
 
 
 def _find_mpiexec(mpi_cmd):
@@ -515,7 +574,8 @@ class MPIBackend(_Backend):
     thread for the run only.
     """
 
-    def __init__(self, n_procs=None, mpi_cmd='mpiexec'):
+    def __init__(self, n_procs=None, mpi_cmd='mpiexec', *, _verbose=True):
+        self._verbose = _verbose
         self.n_procs = _usable_cores() if n_procs is None else \
             _check_int('n_procs', n_procs, minimum=1)
         _validate_type(mpi_cmd, str, 'mpi_cmd')
@@ -527,7 +587,9 @@ class MPIBackend(_Backend):
         elif self._mpiexec is None:
             self._fallback = (f'MPI launcher {mpi_cmd!r} not found (install MPI, e.g. '
                               '"pip install mpich", or pass mpi_cmd)')
-        if self._fallback:
+        if not _verbose:
+            pass
+        elif self._fallback:
             print(f'{self._fallback}: running the simulation without MPI.')
         else:
             print(f'MPI will run over {self.n_procs} processes')
@@ -563,7 +625,7 @@ class MPIBackend(_Backend):
         from .progress import print_progress
         report = progress if progress is not None else (
             print_progress if verbose else None)
-        if verbose and progress is None:
+        if verbose and progress is None and self._verbose:
             print(f'MPI will run {plan.n_trials} trial(s) sequentially by distributing '
                   f'network neurons over {self.n_procs} processes.', flush=True)
         # a signal must not end this process before mpiexec, the ranks and the
@@ -593,7 +655,9 @@ class MPIBackend(_Backend):
                     proc.stdout.close()
             results_file = op.join(workdir, 'results.pkl')
             if proc.returncode != 0 or not op.isfile(results_file):
-                raise RuntimeError(self._failure_report(workdir, proc.returncode))
+                error = (RuntimeError if glob.glob(op.join(workdir, 'rank*.err'))
+                         else _LaunchFailed)  # no rank ran into the model
+                raise error(self._failure_report(workdir, proc.returncode))
             with open(results_file, 'rb') as fid:
                 return pickle.load(fid)
         finally:
@@ -610,3 +674,30 @@ class MPIBackend(_Backend):
         if stderr:
             parts.append(f'--- output of the ranks (stderr) ---\n{stderr[-5000:]}')
         return '\n'.join(parts)
+
+
+class _LaunchFailed(RuntimeError):
+    """MPI did not start the ranks, or they ended before running the model."""
+
+
+class _DefaultRanks(MPIBackend):
+    """Every core for one trial, chosen by default: falls back to this process.
+
+    The user did not ask for MPI, so an MPI that cannot start (e.g. a launcher
+    that the machine's network set-up breaks) must not fail the run: it runs
+    in this process, with a warning that says why.
+    """
+
+    def __repr__(self):
+        return f'<default: one trial over {self.n_procs} MPI ranks>'
+
+    def simulate(self, plan, verbose=True, progress=None):
+        try:
+            return super().simulate(plan, verbose=verbose, progress=progress)
+        except _LaunchFailed as err:
+            warnings.warn(
+                f'MPI could not run the trial over {self.n_procs} cores, so it runs '
+                f'in this process (set {_CORES_ENV}=1 to do so from the start). '
+                f'{err}', RuntimeWarning, stacklevel=3)
+        return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose,
+                                                         progress=progress)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .backends import _current_backend, JoblibBackend
+from .backends import _current_backend, _default_backend
 from .cell_response import CellResponse
 from .dipole import simulated_dipole
 from .simulation_plan import make_plan
@@ -92,8 +92,14 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     """Simulate the network's dipole for one or more trials.
 
     Trials differ only in the spike times of the drives (each trial has its own
-    seeds). They run on the active backend (see :class:`JoblibBackend`), by
-    default one after another in this process.
+    seeds). They run on the active backend (see :class:`JoblibBackend` and
+    :class:`MPIBackend`). Without one, a single trial large enough to gain from
+    it (e.g. the default 10x10 network) has its cells spread over every usable
+    core as MPI ranks, with the same results as in one process; several trials,
+    small trials, and runs inside a worker process (joblib, multiprocessing,
+    dask, MPI) run one after another in this process. The environment variable
+    ``HNN_CORE_CORES`` sets the most cores a trial uses by default (1: always in
+    this process).
 
     Parameters
     ----------
@@ -144,9 +150,7 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     """
     run = _prepare_run(net, tstop, dt, n_trials, record_vsec, record_isec, record_ca,
                        postproc, verbose, record_vsoma, record_isoma, engine, progress)
-    backend = _current_backend()
-    if backend is None:
-        backend = JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
+    backend = _current_backend() or _default_backend(run.plan, verbose, progress)
     results = backend.simulate(run.plan, verbose=verbose, progress=progress)
     return _finish_run(net, run, results)
 

@@ -42,7 +42,10 @@ def example_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('example')
     runner = tmp / 'runner.py'
     runner.write_text(RUNNER)
-    env = dict(os.environ, MPLBACKEND='agg')
+    # hnn-core 0.1 printed its output running on one core (its line 'running trial
+    # 1 on 1 cores'); without this the single trial of the example would run on
+    # every core, as MPI ranks, and say so (tests/test_default_cores.py)
+    env = dict(os.environ, MPLBACKEND='agg', HNN_CORE_CORES='1')
     proc = subprocess.run(
         [sys.executable, str(runner), op.join(DATA, 'plot_simulate_evoked.py'),
          str(tmp / 'results.npz')], cwd=tmp, env=env, capture_output=True, text=True,
