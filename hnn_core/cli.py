@@ -76,7 +76,7 @@ examples:
   hnn-core simulate my_model.param --trials 8 --backend joblib --jobs 4
       a legacy HNN parameter file, 8 trials in 4 parallel processes"""
 
-_BACKENDS = ('serial', 'joblib', 'mpi')
+_BACKENDS = ('auto', 'serial', 'joblib', 'mpi')
 _PARAM_EXTENSIONS = ('.json', '.param')
 _EXIT_FAILURE = 1
 _EXIT_USAGE = 2
@@ -175,10 +175,13 @@ def _parser():
                      help='pyramidal cells per layer, NX by NY (default: the '
                           "file's N_pyr_x and N_pyr_y); e.g. --mesh 2 2 for a "
                           'quick run')
-    run.add_argument('--backend', choices=_BACKENDS, default='serial',
-                     help='serial: trials one after another in this process '
-                          '(default); joblib: trials in parallel processes; mpi: '
-                          "each trial's cells spread over MPI processes")
+    run.add_argument('--backend', choices=_BACKENDS, default='auto',
+                     help='auto (default): a single trial of the full-size '
+                          "network has its cells spread over every core's MPI "
+                          'process (HNN_CORE_CORES sets the most), anything else '
+                          'runs as serial; serial: trials one after another in '
+                          'this process; joblib: trials in parallel processes; '
+                          "mpi: each trial's cells spread over MPI processes")
     run.add_argument('--jobs', type=_positive_int, metavar='N',
                      help='parallel processes for joblib or mpi (default: the '
                           'CPU cores available)')
@@ -285,10 +288,10 @@ def _settings(args):
     mesh = tuple(args.mesh) if args.mesh else (
         _from_file(params, 'N_pyr_x', '--mesh', _positive_int),
         _from_file(params, 'N_pyr_y', '--mesh', _positive_int))
-    if args.backend == 'serial' and args.jobs not in (None, 1):
-        raise _UsageError('--jobs needs --backend joblib or --backend mpi (the '
-                          'serial backend runs one process)')
-    jobs = args.jobs or (1 if args.backend == 'serial' else _usable_cores())
+    if args.backend in ('auto', 'serial') and args.jobs not in (None, 1):
+        raise _UsageError(f'--jobs needs --backend joblib or --backend mpi (the '
+                          f'{args.backend} backend chooses its processes itself)')
+    jobs = args.jobs or (1 if args.backend in ('auto', 'serial') else _usable_cores())
     if op.exists(args.out) and not op.isdir(args.out):
         raise _UsageError(f'--out {args.out} is a file, not a directory')
     smooth, scale = _postproc_settings(args, params)
@@ -331,6 +334,8 @@ def _stderr_is_terminal():
 def _make_backend(settings):
     """The backend of the run, built without letting it print."""
     from .backends import JoblibBackend, MPIBackend, _find_mpiexec
+    if settings.backend == 'auto':
+        return contextlib.nullcontext()  # simulate_dipole's own choice
     if settings.backend != 'mpi':
         return JoblibBackend(n_jobs=settings.jobs, _verbose=False)
     if settings.jobs > 1 and _find_mpiexec('mpiexec') is None:

@@ -344,6 +344,38 @@ def test_parallel_backends_match_serial(tmp_path, tiny_run, capfd, backend):
             open(op.join(tiny_run['out_dir'], name)).read(), name
 
 
+@pytest.mark.slow  # launches MPI
+def test_default_backend_spreads_one_trial_over_the_cores(tmp_path, monkeypatch,
+                                                          capfd):
+    """--backend auto (the default): one large trial over every core's rank."""
+    if backends._find_mpiexec('mpiexec') is None:
+        pytest.skip('no MPI launcher (pip install mpich)')
+    args = ['simulate', '--mesh', '1', '1', '--tstop', '40', '--trials', '1']
+    assert run_main(args + ['--backend', 'serial', '--out',
+                            str(tmp_path / 'serial')])[0] == 0
+    used = []
+    real = backends._DefaultRanks.simulate
+    monkeypatch.setattr(backends._DefaultRanks, 'simulate',
+                        lambda self, *a, **k: used.append(self.n_procs) or
+                        real(self, *a, **k))
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)  # TINY is small
+    monkeypatch.setattr(backends, '_usable_cores', lambda: 2)
+    monkeypatch.delenv('HNN_CORE_CORES', raising=False)
+    capfd.readouterr()
+    code = main(args + ['--out', str(tmp_path)])
+    captured = capfd.readouterr()
+    assert code == 0 and captured.err == '', captured.err
+    assert used == [2]
+    # CoreNEURON over ranks rounds a few operations differently (test_mpi.py)
+    spikes = (tmp_path / 'serial' / 'spikes_0.txt').read_text()
+    assert 'L2_pyramidal' in spikes  # cells fire within 40 ms
+    assert (tmp_path / 'spikes_0.txt').read_text() == spikes  # times to 1 us
+    mine, serial = (np.loadtxt(path / 'dipole_0.txt')
+                    for path in (tmp_path, tmp_path / 'serial'))
+    np.testing.assert_allclose(mine, serial, rtol=0,
+                               atol=1e-9 * np.abs(serial).max())
+
+
 def test_note_about_files_of_an_earlier_run(tmp_path):
     args = ['simulate'] + TINY + ['--out', str(tmp_path)]
     assert run_main(args + ['--trials', '2'])[0] == 0
