@@ -5,7 +5,8 @@ Run with the oracle's interpreter (never imports hnn_core from this project):
     $(bash ../shared/oracle/setup.sh) benchmarks/_oracle_trial.py
 
 Prints one JSON line: build (NetworkBuilder), solve (the rest of the trial),
-total (simulate_dipole) in seconds, and the peak resident memory (MiB).
+total (simulate_dipole) and the CPU time of the process during it, in seconds,
+and the peak resident memory (MiB).
 """
 import json
 import os.path as op
@@ -36,11 +37,11 @@ for drive in cfg['drives']:
     drive = dict(drive)
     drive.pop('type')
     net.add_evoked_drive(drive.pop('name'), **drive)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 dpls = simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1,
                        verbose=False)
-total = time.perf_counter() - start
+total, cpu = time.perf_counter() - start, time.process_time() - cpu
 print(json.dumps({'build': build_time[0], 'solve': total - build_time[0],
-                  'total': total,
+                  'total': total, 'cpu': cpu,
                   'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.,
                   'spikes': len(net.cell_response.spike_times[0])}))

@@ -6,8 +6,11 @@ example's three evoked drives, 170 ms at dt = 0.025 ms.
 
 Every measurement runs in a fresh process (so its peak memory is its own) on one
 core. Printed per run: build time (NEURON objects), solve time, total wall time of
-the simulation call (the plan and the trial), and peak resident memory of the
-process; ``--scaling`` also prints the time to make the network (cells, the 16
+the simulation call (the plan and the trial), the CPU time the process spent in
+it (well below the wall time when something else had the core), and peak
+resident memory of the process. The summary gives each side's median with its
+spread (lowest and highest of the runs) and the load average before and after,
+so that a busy machine shows; ``--scaling`` also prints the time to make the network (cells, the 16
 connection rules with all their pairs, drives), which both implementations do
 before simulating and neither counts in the total.
 
@@ -51,14 +54,14 @@ def _child(engine, mesh):
     start = time.perf_counter()
     net, cfg = network_from_config(mesh_shape=mesh)
     model = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     # what simulate_dipole does for one trial, with the engine's own timings
     plan, _ = make_plan(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=1,
                         engine=engine)
     result = run_trial(plan, 0, verbose=False)
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     print(json.dumps({'model': model, 'build': result.timings['build'],
-                      'solve': result.timings['solve'], 'total': total,
+                      'solve': result.timings['solve'], 'total': total, 'cpu': cpu,
                       'rss': _peak_rss_mib(), 'n_cells': net.n_cells,
                       'n_netcons': result.n_netcons,
                       'spikes': int(len(result.spike_times))}))
@@ -95,7 +98,11 @@ def oracle(python):
 def _fmt(m):
     build = f'{m["build"]:6.2f}' if m.get('build') is not None else '     -'
     return (f'build {build} s  solve {m["solve"]:6.2f} s  total {m["total"]:6.2f} s'
-            f'  peak RSS {m["rss"]:6.0f} MiB')
+            f'  CPU {m["cpu"]:6.2f} s  peak RSS {m["rss"]:6.0f} MiB')
+
+
+def _load():
+    return '/'.join(f'{x:.2f}' for x in os.getloadavg())
 
 
 def scaling(engine, baseline=None):
@@ -169,6 +176,7 @@ def main():
         return scaling(args.engine, args.baseline)
 
     import numpy as np
+    print(f'load average (1/5/15 min) before: {_load()}', flush=True)
     mine, theirs, before = [], [], []
     for k in range(args.repeats):
         mine.append(ours(args.engine))
@@ -180,24 +188,30 @@ def main():
         if args.oracle:
             theirs.append(oracle(args.oracle))
             print(f'oracle (hnn-core 0.6.1) run {k + 1}: {_fmt(theirs[-1])}', flush=True)
+    print(f'load average (1/5/15 min) after: {_load()}')
 
     def median(runs, key):
         return float(np.median([r[key] for r in runs]))
-    print(f'median hnn_core: total {median(mine, "total"):.2f} s, solve '
-          f'{median(mine, "solve"):.2f} s, build {median(mine, "build"):.2f} s, '
-          f'peak RSS {median(mine, "rss"):.0f} MiB')
+
+    def summary(name, runs):
+        totals = [r['total'] for r in runs]
+        build = (f', build {median(runs, "build"):.2f} s'
+                 if all(r.get('build') is not None for r in runs) else '')
+        print(f'median {name}: total {median(runs, "total"):.2f} s (spread '
+              f'{min(totals):.2f}-{max(totals):.2f} s), solve '
+              f'{median(runs, "solve"):.2f} s{build}, CPU {median(runs, "cpu"):.2f} s, '
+              f'peak RSS {median(runs, "rss"):.0f} MiB')
+    summary('hnn_core', mine)
     if args.baseline:
-        print(f'median baseline: total {median(before, "total"):.2f} s, solve '
-              f'{median(before, "solve"):.2f} s, build {median(before, "build"):.2f} s, '
-              f'peak RSS {median(before, "rss"):.0f} MiB')
+        summary('baseline', before)
         print(f'this checkout / baseline (total): '
               f'{median(mine, "total") / median(before, "total"):.3f}')
     if args.oracle:
-        print(f'median oracle:  total {median(theirs, "total"):.2f} s, solve '
-              f'{median(theirs, "solve"):.2f} s, peak RSS {median(theirs, "rss"):.0f} MiB')
+        summary('oracle  ', theirs)
         print(f'speed-up (oracle total / hnn_core total): '
-              f'{median(theirs, "total") / median(mine, "total"):.2f}x on one core')
-
+              f'{median(theirs, "total") / median(mine, "total"):.2f}x on one core; '
+              f'CPU-time ratio {median(theirs, "cpu") / median(mine, "cpu"):.2f}x; '
+              f'peak memory {median(mine, "rss"):.0f} vs {median(theirs, "rss"):.0f} MiB')
 
 if __name__ == '__main__':
     main()
