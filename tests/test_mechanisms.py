@@ -16,7 +16,8 @@ import warnings
 import pytest
 
 from hnn_core.engine import mechanisms as mech
-from hnn_core.engine._vectorize_tables import rewrite_source
+from hnn_core.engine._vectorize_tables import (rewrite_source, tables_in_mod,
+                                                vectorize_table_lookups)
 from hnn_core.engine.mechanisms import compile_mechanisms, coreneuron_library, MOD_DIR
 from _cache_fake import (write_fake_nrnivmodl, tiny_mod_dir, pids_with_env,
                          NRNMECH_SIZE, CORENRNMECH_SIZE)
@@ -426,10 +427,17 @@ def test_first_run_says_it_compiles_before_compiling(tmp_path):
 
 
 # -- the rewrite of CoreNEURON's table lookups -------------------------------------
-# km.cpp as NEURON 9.0.2 generates it from hnn_core/mod/km.mod for CoreNEURON, and
-# the same file after the rewrite (checked by eye: only the lookup's branches go)
-GENERATED = op.join(op.dirname(__file__), 'data', 'generated_code', 'km_nrn9.0.2.cpp')
+# km.cpp as NEURON 9.0.2 and 8.2.7 generate it from hnn_core/mod/km.mod for
+# CoreNEURON, and the same files after the rewrite (checked by eye: only the
+# lookup's branches go, and in 8.2.7's code the loops become "omp simd" with the
+# procedures they call inlined)
+SAMPLES = op.join(op.dirname(__file__), 'data', 'generated_code')
+GENERATED = op.join(SAMPLES, 'km_nrn9.0.2.cpp')
 REWRITTEN = GENERATED.replace('.cpp', '_rewritten.cpp')
+GENERATED_NRN8 = op.join(SAMPLES, 'km_nrn8.2.7.cpp')
+# one way each generator's code could change shape: a NaN test written otherwise
+OTHER_SHAPE = {GENERATED: ('if (isnan(xi))', 'if (std::isnan(xi))'),
+               GENERATED_NRN8: ('if (isnan(_xi))', 'if (std::isnan(_xi))')}
 
 
 def _read(path):
@@ -437,27 +445,55 @@ def _read(path):
         return fid.read()
 
 
-def _other_shape(tmp_path):
-    """The stored generated code as a generator that writes ``std::isnan`` would."""
+def _other_shape(tmp_path, sample=GENERATED):
+    """A stored sample as a generator that writes ``std::isnan`` would."""
     path = str(tmp_path / 'other_shape.cpp')
     with open(path, 'w') as fid:
-        fid.write(_read(GENERATED).replace('if (isnan(xi))', 'if (std::isnan(xi))'))
+        fid.write(_read(sample).replace(*OTHER_SHAPE[sample]))
     return path
 
 
-def test_rewrite_of_stored_generated_code():
-    new, n_rewritten, n_tables = rewrite_source(_read(GENERATED))
+def _lookup_of(source, pattern):
+    """The function that ``pattern`` starts (up to the blank line after it)."""
+    start = re.search(pattern, source).start()
+    return source[start:source.index('\n\n', start)]
+
+
+@pytest.mark.parametrize('sample, lookup', [
+    (GENERATED, r'inline static int rates_km\([^;{]*\)\{'),
+    (GENERATED_NRN8, r'void _n_rates\(_threadargsproto_[^;{]*\)\{')],
+    ids=['nrn9', 'nrn8'])
+def test_rewrite_of_stored_generated_code(sample, lookup):
+    new, n_rewritten, n_tables = rewrite_source(_read(sample))
     assert (n_rewritten, n_tables) == (1, 1)
-    assert new == _read(REWRITTEN)
-    start = re.search(r'inline static int rates_km\([^;{]*\)\{', new).start()
-    lookup = new[start:new.index('return 0;', start)]
-    assert 'usetable' not in lookup and 'isnan' not in lookup
-    assert 'std::fmin(std::fmax(xi, 0.), 199.)' in lookup
+    assert new == _read(sample.replace('.cpp', '_rewritten.cpp'))
+    body = _lookup_of(new, lookup)
+    assert 'usetable' not in body and 'isnan' not in body and 'return;' not in body
+    assert re.search(r'std::fmin\(std::fmax\(_?xi, 0\.\), 199\.\)', body)
+    assert 'std::min(' in body and ', 198)' in body
+    if sample == GENERATED_NRN8:
+        assert '_Pragma("GCC ivdep")' not in new and '_Pragma("omp simd")' in new
+        assert 'always_inline)) double _nrn_current(' in new
+        assert 'always_inline)) int states(' in new
     # a file of another shape is counted, and left exactly as it is
-    other = _read(GENERATED).replace('if (isnan(xi))', 'if (std::isnan(xi))')
+    other = _read(sample).replace(*OTHER_SHAPE[sample])
     assert rewrite_source(other) == (other, 0, 1)
     # a file without tables has nothing to rewrite
     assert rewrite_source('int main() { return 0; }\n')[1:] == (0, 0)
+
+
+def test_lookups_are_counted_from_the_mod_file(tmp_path):
+    """However the generator writes a table, its TABLE statement counts it."""
+    shutil.copy(op.join(MOD_DIR, 'km.mod'), tmp_path / 'km.mod')
+    with open(tmp_path / 'km.cpp', 'w') as fid:  # a table the code does not show
+        fid.write(_read(GENERATED).replace('update_table_', 'make_table_'))
+    assert tables_in_mod(_read(op.join(MOD_DIR, 'km.mod'))) == 1
+    assert tables_in_mod('COMMENT\nTABLE a\nENDCOMMENT\n: TABLE b\n') == 0
+    assert vectorize_table_lookups(str(tmp_path)) == (['km.cpp'], [])
+    with open(tmp_path / 'km.cpp', 'w') as fid:
+        fid.write(_read(GENERATED).replace(*OTHER_SHAPE[GENERATED])
+                  .replace('update_table_', 'make_table_'))
+    assert vectorize_table_lookups(str(tmp_path)) == ([], ['km.cpp'])
 
 
 def test_rewrite_module_is_part_of_the_cache_key(monkeypatch):
@@ -481,21 +517,18 @@ def test_build_rewrites_the_generated_lookups(fake, monkeypatch):
         'rewritten': ['generated.cpp'], 'unmatched': [], 'error': None}
 
 
-@pytest.mark.parametrize('version, warned', [('9.9-fake', True), ('10.0-fake', True),
-                                             ('8.2.7', False)])
+@pytest.mark.parametrize('version', ['9.9-fake', '8.2.7'])
+@pytest.mark.parametrize('sample', [GENERATED, GENERATED_NRN8], ids=['nrn9', 'nrn8'])
 def test_generated_code_of_another_shape_is_warned_about(fake, monkeypatch, tmp_path,
-                                                         version, warned):
-    monkeypatch.setenv('FAKE_NRN_GENERATED', _other_shape(tmp_path))
+                                                         version, sample):
+    monkeypatch.setenv('FAKE_NRN_GENERATED', _other_shape(tmp_path, sample))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         lib = fake(neuron_version=version)
     messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
-    if warned:
-        assert len(messages) == 1, messages
-        assert 'generated.cpp' in messages[0] and 'slower' in messages[0]
-        assert version in messages[0]
-    else:  # NEURON 8.2's code is known to have another shape
-        assert messages == []
+    assert len(messages) == 1, messages
+    assert 'generated.cpp' in messages[0] and 'slower' in messages[0]
+    assert version in messages[0]
     assert coreneuron_library(lib) is not None  # CoreNEURON is used all the same
     assert _manifest(lib)['table_lookups']['unmatched'] == ['generated.cpp']
 
@@ -524,17 +557,15 @@ def test_rewrite_that_does_not_compile_falls_back_to_the_generated_code(
     assert len(_read(calls).splitlines()) == 3
 
 
+@pytest.mark.both_neurons
 def test_real_build_rewrote_every_table_lookup():
-    """The installed NEURON's generator still writes the shape that is rewritten."""
-    import neuron
+    """The installed NEURON's generator still writes a shape that is rewritten."""
     lib = mech.load_mechanisms()
     tables = _manifest(lib)['table_lookups']
     if tables is None:
         pytest.skip('this build has no CoreNEURON library')
-    if mech._neuron_major(neuron.__version__) < 9:
-        pytest.skip("NEURON 8.2's generated lookups have another shape")
     with_tables = sorted(op.basename(f)[:-len('.mod')] + '.cpp'
                          for f in glob.glob(op.join(MOD_DIR, '*.mod'))
-                         if 'TABLE' in _read(f))
-    assert set(with_tables) <= set(tables['rewritten'])
+                         if tables_in_mod(_read(f)))
+    assert with_tables and set(with_tables) <= set(tables['rewritten'])
     assert tables['unmatched'] == [] and tables['error'] is None

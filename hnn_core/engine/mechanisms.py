@@ -12,9 +12,9 @@ build, and older builds stay valid for the NEURON versions they were made for.
 Where NEURON supports it, the build has two parts: the library NEURON loads
 (compiled with NEURON's default flags) and a CoreNEURON library compiled with
 ``-O3 -march=native -ffast-math`` after its rate-table lookups were made
-vectorisable (see ``_vectorize_tables``). The rewrite cannot fail silently: on
-NEURON 9 or later, generated lookups of a shape it does not know are reported in
-a warning, and rewritten code that does not compile is replaced by the code as
+vectorisable (see ``_vectorize_tables``; NEURON 9's and 8.2's generators are
+known). The rewrite cannot fail silently: generated lookups of a shape it does
+not know are reported in a warning, and rewritten code that does not compile is replaced by the code as
 generated (with a warning) so that CoreNEURON is still used. Without CoreNEURON
 support the build is NEURON's alone, the 'neuron' engine is used, and the build
 says so in a warning. The manifest records what became of the lookups.
@@ -614,11 +614,6 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
     return ok, log, tables
 
 
-def _neuron_major(neuron_version):
-    match = re.match(r'\d+', neuron_version)
-    return int(match.group()) if match else 0
-
-
 def _warn_about_tables(tables, neuron_version, final_dir):
     """Say when the table lookups are compiled as generated: a slower simulation."""
     log = op.join(final_dir, 'nrnivmodl.log')
@@ -628,8 +623,7 @@ def _warn_about_tables(tables, neuron_version, final_dir):
             f"({tables['error']}); they were compiled as NEURON generated them, which "
             f'is correct but makes the simulation slower. The compiler output is in '
             f'{log}', RuntimeWarning, stacklevel=4)
-    elif tables['unmatched'] and _neuron_major(neuron_version) >= 9:
-        # NEURON 8.2's generator writes another shape, known and measured
+    elif tables['unmatched']:
         warnings.warn(
             f"The table lookups that NEURON {neuron_version} generated for CoreNEURON "
             f"in {', '.join(tables['unmatched'])} do not have the shape hnn_core "
