@@ -44,11 +44,17 @@ _MATRIX = re.compile(r'setup_tree_matrix|nrn_jacob|nrn_cur_capacitance|nrn_cur_i
 def classify(dso, sym):
     """The group of one sampled symbol."""
     name = sym.split('(')[0]
-    match = re.search(r'(?:coreneuron::)?nrn_(cur|state)_(\w+)$', name)
+    # NEURON 9 names them nrn_cur_<mech>, NEURON 8.2 _nrn_cur__<mech>
+    match = re.search(r'nrn_(cur|state|current)_+(\w+)$', name)
     if match and match.group(2) not in ('capacitance', 'ion'):
-        return f'{"currents" if match.group(1) == "cur" else "states"}: {match.group(2)}'
+        kind = 'states' if match.group(1) == 'state' else 'currents'
+        return f'{kind}: {match.group(2)}'
     if 'libmvec' in dso:
         return 'exp/log, vectorised (from the channel loops)'
+    if re.search(r'exp|log|pow', name) and 'libm' in dso:
+        return 'exp/log/pow, scalar (libm)'
+    if re.search(r'_n_\w+|rates', name) and 'libcorenrnmech' in dso:
+        return 'table lookups (not inlined into the loops)'
     if re.search(r'nrn_solve|triang|bksub', name):
         return 'solve (Hines elimination)'
     if _MATRIX.search(name):

@@ -259,11 +259,13 @@ def _default_cores():
 
 
 def _inside_worker():
-    """Whether this process was started to run work for another one."""
+    """Whether this process (or thread) was started to run work for another one."""
     import multiprocessing
     if multiprocessing.parent_process() is not None or \
             multiprocessing.current_process().name != 'MainProcess':
         return True  # a joblib (loky), multiprocessing or dask worker
+    if threading.current_thread() is not threading.main_thread():
+        return True  # a thread pool's (joblib's threading backend, dask's threads)
     # an MPI rank (of ours or of the user's own mpiexec)
     return any(name in os.environ for name in (
         'PMI_RANK', 'PMI_SIZE', 'PMIX_RANK', 'OMPI_COMM_WORLD_SIZE'))

@@ -97,7 +97,8 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
     it (e.g. the default 10x10 network) has its cells spread over every usable
     core as MPI ranks, with the same results as in one process; several trials,
     small trials, and runs inside a worker process (joblib, multiprocessing,
-    dask, MPI) run one after another in this process. The environment variable
+    dask, MPI) or a thread other than the main one run one after another in
+    this process. The environment variable
     ``HNN_CORE_CORES`` sets the most cores a trial uses by default (1: always in
     this process).
 

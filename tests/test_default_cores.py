@@ -83,6 +83,18 @@ def test_a_joblib_worker_does_not_start_ranks(joblib_backend):
     assert all(pid != os.getpid() and inside for pid, inside in found)
 
 
+def test_a_worker_thread_does_not_start_ranks(two_cores, monkeypatch):
+    import threading
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    plan = _plan(small_evoked_net())
+    found = []
+    thread = threading.Thread(target=lambda: found.append(_default_backend(plan)))
+    thread.start()
+    thread.join()
+    assert type(found[0]) is JoblibBackend
+    assert isinstance(_default_backend(plan), _DefaultRanks)  # the main thread
+
+
 @pytest.mark.slow  # launches MPI
 def test_default_ranks_give_the_results_of_one_process(two_cores, monkeypatch,
                                                        capsys):
