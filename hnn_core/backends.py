@@ -1,9 +1,10 @@
 """How trials are scheduled: in this process, in worker processes, or over MPI ranks.
 
 A backend is a context manager; ``simulate_dipole`` uses the innermost active one.
-When none is active, :func:`_default_backend` chooses: one trial large enough to
-pay for starting MPI gets every usable core as MPI ranks (results are identical
-to a run in this process), anything else runs in this process, as in hnn-core.
+When none is active, :func:`_default_backend` chooses: with trials large enough
+to pay for starting processes, one trial gets every usable core as MPI ranks and
+several trials run side by side in joblib's workers (results as in one
+process); anything else runs in this process, as in hnn-core.
 A process that is itself a worker (joblib, multiprocessing, dask, an MPI rank)
 never starts ranks of its own: it uses the core it was given.
 """
@@ -235,8 +236,8 @@ def _usable_cores():
 
 
 # Starting MPI (mpiexec, one interpreter per rank, NEURON and the mechanisms
-# loaded in each) costs about a second, which only a trial of more work than
-# this (segments x time steps) wins back on two ranks: the benchmark network
+# loaded in each), or joblib's workers, costs up to a second, which only trials
+# of more work than this (segments x time steps) win back on two cores: the benchmark network
 # (about 5e7) runs in 3.7 s on one core and 2.3 s on two ranks; a 3x3 network of
 # 100 ms (about 3e6) runs faster in this process.
 _MIN_WORK_FOR_RANKS = 1.5e7
@@ -280,11 +281,22 @@ def _trial_work(plan):
 
 
 def _default_backend(plan, verbose=True, progress=None):
-    """The backend of ``simulate_dipole`` when the user has made none active."""
-    n_ranks = min(_default_cores(), plan.n_cells)
-    if (plan.n_trials == 1 and n_ranks > 1 and _trial_work(plan) >= _MIN_WORK_FOR_RANKS
-            and not _inside_worker() and _find_mpiexec('mpiexec') is not None):
-        return _DefaultRanks(n_procs=n_ranks, _verbose=False)
+    """The backend of ``simulate_dipole`` when the user has made none active.
+
+    With several usable cores and trials worth it: one trial over every core as
+    MPI ranks, several trials side by side in joblib's workers (one per core, at
+    most one per trial). Anything else runs in this process.
+    """
+    n_cores = _default_cores()
+    n_ranks = min(n_cores, plan.n_cells)
+    if n_cores > 1 and _trial_work(plan) >= _MIN_WORK_FOR_RANKS and \
+            not _inside_worker():
+        if plan.n_trials > 1:
+            return JoblibBackend(n_jobs=min(n_cores, plan.n_trials),
+                                 _verbose=verbose and progress is None)
+        if n_ranks > 1 and _find_mpiexec('mpiexec') is not None:
+            return _DefaultRanks(n_procs=n_ranks, _verbose=False)
+    # JoblibBackend announces itself (as hnn-core's default did): made last
     return JoblibBackend(n_jobs=1, _verbose=verbose and progress is None)
 
 

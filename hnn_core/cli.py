@@ -176,10 +176,10 @@ def _parser():
                           "file's N_pyr_x and N_pyr_y); e.g. --mesh 2 2 for a "
                           'quick run')
     run.add_argument('--backend', choices=_BACKENDS, default='auto',
-                     help='auto (default): a single trial of the full-size '
-                          "network has its cells spread over every core's MPI "
-                          'process (HNN_CORE_CORES sets the most), anything else '
-                          'runs as serial; serial: trials one after another in '
+                     help='auto (default): trials of the full-size network use '
+                          'every core (HNN_CORE_CORES sets the most): one trial as '
+                          'MPI processes, several as joblib processes; smaller '
+                          'runs are serial; serial: trials one after another in '
                           'this process; joblib: trials in parallel processes; '
                           "mpi: each trial's cells spread over MPI processes")
     run.add_argument('--jobs', type=_positive_int, metavar='N',

@@ -93,12 +93,13 @@ def simulate_dipole(net, tstop=None, dt=None, n_trials=None, record_vsec=False,
 
     Trials differ only in the spike times of the drives (each trial has its own
     seeds). They run on the active backend (see :class:`JoblibBackend` and
-    :class:`MPIBackend`). Without one, a single trial large enough to gain from
-    it (e.g. the default 10x10 network) has its cells spread over every usable
-    core as MPI ranks, with the same results as in one process; several trials,
-    small trials, and runs inside a worker process (joblib, multiprocessing,
-    dask, MPI) or a thread other than the main one run one after another in
-    this process. The environment variable
+    :class:`MPIBackend`). Without one, trials large enough to gain from it
+    (e.g. of the default 10x10 network) use every usable core: a single trial
+    has its cells spread over the cores as MPI ranks, several trials run side
+    by side in joblib's worker processes, with the same results as in one
+    process. Small trials, and runs inside a worker process (joblib,
+    multiprocessing, dask, MPI) or a thread other than the main one, run one
+    after another in this process. The environment variable
     ``HNN_CORE_CORES`` sets the most cores a trial uses by default (1: always in
     this process).
 

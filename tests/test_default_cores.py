@@ -1,6 +1,7 @@
-"""Without a backend, one large trial uses every core as MPI ranks (with the
-results of a run in this process); anything else, and any process that is itself
-a worker, runs in this process."""
+"""Without a backend, one large trial uses every core as MPI ranks, several large
+trials run side by side on joblib's workers (with the results of a run in this
+process); small trials, and any process or thread that is itself a worker, run
+in this process."""
 import os
 import warnings
 
@@ -38,12 +39,16 @@ def test_one_large_trial_gets_every_core(two_cores, monkeypatch):
     plan = _plan(net)
     # a 3x3 network for 40 ms is too little work to pay for starting MPI
     assert backends._trial_work(plan) < backends._MIN_WORK_FOR_RANKS
-    assert type(_default_backend(plan)) is JoblibBackend
+    assert _default_backend(plan).n_jobs == 1
+    assert _default_backend(_plan(net, n_trials=4)).n_jobs == 1
     monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
     chosen = _default_backend(plan)
     assert isinstance(chosen, _DefaultRanks) and chosen.n_procs == 2
-    # several trials run in this process, as in hnn-core 0.6.1
-    assert type(_default_backend(_plan(net, n_trials=2))) is JoblibBackend
+    # several trials run side by side, one per core
+    many = _default_backend(_plan(net, n_trials=5))
+    assert type(many) is JoblibBackend and many.n_jobs == 2
+    monkeypatch.setattr(backends, '_usable_cores', lambda: 8)
+    assert _default_backend(_plan(net, n_trials=3)).n_jobs == 3
     # no more ranks than cells
     monkeypatch.setattr(backends, '_usable_cores', lambda: 64)
     assert _default_backend(plan).n_procs == plan.n_cells
@@ -53,7 +58,8 @@ def test_cores_chosen_by_the_environment(two_cores, monkeypatch):
     monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
     plan = _plan(small_evoked_net())
     monkeypatch.setenv('HNN_CORE_CORES', '1')
-    assert type(_default_backend(plan)) is JoblibBackend
+    assert _default_backend(plan).n_jobs == 1
+    assert _default_backend(_plan(small_evoked_net(), n_trials=4)).n_jobs == 1
     monkeypatch.setenv('HNN_CORE_CORES', '3')
     assert _default_backend(plan).n_procs == 3
     for bad in ('0', 'all', '-2', '1.5'):
@@ -67,7 +73,9 @@ def test_an_mpi_rank_does_not_start_ranks(two_cores, monkeypatch, name):
     monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
     monkeypatch.setenv(name, '0')
     assert _inside_worker()
-    assert type(_default_backend(_plan(small_evoked_net()))) is JoblibBackend
+    for n_trials in (1, 3):
+        plan = _plan(small_evoked_net(), n_trials=n_trials)
+        assert _default_backend(plan).n_jobs == 1
 
 
 def _worker_check():
@@ -87,11 +95,13 @@ def test_a_worker_thread_does_not_start_ranks(two_cores, monkeypatch):
     import threading
     monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
     plan = _plan(small_evoked_net())
+    many = _plan(small_evoked_net(), n_trials=3)
     found = []
-    thread = threading.Thread(target=lambda: found.append(_default_backend(plan)))
+    thread = threading.Thread(target=lambda: found.extend(
+        [_default_backend(plan), _default_backend(many)]))
     thread.start()
     thread.join()
-    assert type(found[0]) is JoblibBackend
+    assert [backend.n_jobs for backend in found] == [1, 1]
     assert isinstance(_default_backend(plan), _DefaultRanks)  # the main thread
 
 
