@@ -27,9 +27,12 @@ from _common import network_from_config, HERE
 
 def _trials_process():
     """Child mode: two serial trials in this process."""
-    from hnn_core import simulate_dipole
+    from hnn_core import simulate_dipole, JoblibBackend
     net, cfg = network_from_config()
-    simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=2, verbose=False)
+    # explicitly serial: by default two trials would take both cores
+    with JoblibBackend(1, _verbose=False):
+        simulate_dipole(net, tstop=cfg['tstop'], dt=cfg['dt'], n_trials=2,
+                        verbose=False)
 
 
 def _spawn():
