@@ -59,7 +59,8 @@ dipole scaling:
 progress:
   While it runs, a progress bar is drawn on stderr when stderr is a terminal
   (per trial and within a trial; with --backend joblib and several jobs, the
-  elapsed time only). --quiet turns it off.
+  elapsed time only; with --backend auto and several trials in parallel,
+  per trial). --quiet turns it off.
 
 exit status: 0 success, 1 the run failed (e.g. a parameter file that cannot be
   read, an MPI error, a full disk), 2 bad command line (including a parameter

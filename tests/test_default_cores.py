@@ -159,3 +159,26 @@ def test_a_model_error_on_the_ranks_is_not_retried(monkeypatch):
         with pytest.raises(RuntimeError, match=r'(?s)rank 1.*no_such_mechanism'):
             _DefaultRanks(n_procs=2, _verbose=False).simulate(plan, verbose=False)
     assert in_process == []
+
+
+def test_fits_and_sweeps_use_their_own_jobs(two_cores, monkeypatch):
+    """Many runs (fits, BatchSimulate) go to joblib's jobs, each trial on the core
+    of its job: never MPI ranks of their own."""
+    from hnn_core.simulation import _simulate_many
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+
+    def no_ranks(*args, **kwargs):
+        raise AssertionError('a trial of a many-run started MPI ranks')
+    monkeypatch.setattr(_DefaultRanks, 'simulate', no_ranks)
+    real = backends.JoblibBackend.simulate_plans
+    seen = []
+
+    def spy(self, plans, verbose=False):
+        seen.append(self.n_jobs)
+        return real(self, plans, verbose=verbose)
+    monkeypatch.setattr(backends.JoblibBackend, 'simulate_plans', spy)
+    nets = [small_evoked_net(), small_evoked_net()]
+    done = list(_simulate_many(nets, tstop=20., n_trials=1))
+    assert [idx for idx, _ in done] == [0, 1]
+    np.testing.assert_array_equal(done[0][1][0].data['agg'], done[1][1][0].data['agg'])
+    assert seen == [backends._default_many_backend().n_jobs]  # joblib's jobs
