@@ -5,8 +5,9 @@ When none is active, :func:`_default_backend` chooses: with trials large enough
 to pay for starting processes, one trial gets every usable core as MPI ranks and
 several trials run side by side in joblib's workers (results as in one
 process); anything else runs in this process, as in hnn-core.
-A process that is itself a worker (joblib, multiprocessing, dask, an MPI rank)
-never starts ranks of its own: it uses the core it was given.
+A process that is itself a worker (joblib, multiprocessing, dask, an MPI rank),
+or a thread other than the main one, never starts processes of its own: it uses
+the core it was given.
 """
 
 import contextlib
@@ -237,10 +238,10 @@ def _usable_cores():
 
 # Starting MPI (mpiexec, one interpreter per rank, NEURON and the mechanisms
 # loaded in each), or joblib's workers, costs up to a second, which only trials
-# of more work than this (segments x time steps) win back on two cores: the benchmark network
-# (about 5e7) runs in 3.7 s on one core and 2.3 s on two ranks; a 3x3 network of
-# 100 ms (about 3e6) runs faster in this process.
-_MIN_WORK_FOR_RANKS = 1.5e7
+# of more work than this (segments x time steps) win back on two cores: the
+# benchmark network (about 6e7) runs in 4.4 s on one core and 2.7 s on two
+# ranks; a 3x3 network of 100 ms (about 3e6) runs faster in this process.
+_MIN_WORK_FOR_CORES = 1.5e7
 _CORES_ENV = 'HNN_CORE_CORES'
 
 
@@ -289,7 +290,7 @@ def _default_backend(plan, verbose=True, progress=None):
     """
     n_cores = _default_cores()
     n_ranks = min(n_cores, plan.n_cells)
-    if n_cores > 1 and _trial_work(plan) >= _MIN_WORK_FOR_RANKS and \
+    if n_cores > 1 and _trial_work(plan) >= _MIN_WORK_FOR_CORES and \
             not _inside_worker():
         if plan.n_trials > 1:
             return JoblibBackend(n_jobs=min(n_cores, plan.n_trials),
@@ -601,12 +602,9 @@ class MPIBackend(_Backend):
         elif self._mpiexec is None:
             self._fallback = (f'MPI launcher {mpi_cmd!r} not found (install MPI, e.g. '
                               '"pip install mpich", or pass mpi_cmd)')
-        if not _verbose:
-            pass
-        elif self._fallback:
-            print(f'{self._fallback}: running the simulation without MPI.')
-        else:
-            print(f'MPI will run over {self.n_procs} processes')
+        if _verbose:
+            print(f'{self._fallback}: running the simulation without MPI.'
+                  if self._fallback else f'MPI will run over {self.n_procs} processes')
 
     def __repr__(self):
         return f'<MPIBackend | n_procs={self.n_procs}, mpi_cmd={self.mpi_cmd!r}>'

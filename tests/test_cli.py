@@ -358,7 +358,7 @@ def test_default_backend_spreads_one_trial_over_the_cores(tmp_path, monkeypatch,
     monkeypatch.setattr(backends._DefaultRanks, 'simulate',
                         lambda self, *a, **k: used.append(self.n_procs) or
                         real(self, *a, **k))
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)  # TINY is small
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)  # TINY is small
     monkeypatch.setattr(backends, '_usable_cores', lambda: 2)
     monkeypatch.delenv('HNN_CORE_CORES', raising=False)
     capfd.readouterr()

@@ -38,10 +38,10 @@ def test_one_large_trial_gets_every_core(two_cores, monkeypatch):
     net = small_evoked_net()
     plan = _plan(net)
     # a 3x3 network for 40 ms is too little work to pay for starting MPI
-    assert backends._trial_work(plan) < backends._MIN_WORK_FOR_RANKS
+    assert backends._trial_work(plan) < backends._MIN_WORK_FOR_CORES
     assert _default_backend(plan).n_jobs == 1
     assert _default_backend(_plan(net, n_trials=4)).n_jobs == 1
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
     chosen = _default_backend(plan)
     assert isinstance(chosen, _DefaultRanks) and chosen.n_procs == 2
     # several trials run side by side, one per core
@@ -55,7 +55,7 @@ def test_one_large_trial_gets_every_core(two_cores, monkeypatch):
 
 
 def test_cores_chosen_by_the_environment(two_cores, monkeypatch):
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
     plan = _plan(small_evoked_net())
     monkeypatch.setenv('HNN_CORE_CORES', '1')
     assert _default_backend(plan).n_jobs == 1
@@ -70,7 +70,7 @@ def test_cores_chosen_by_the_environment(two_cores, monkeypatch):
 
 @pytest.mark.parametrize('name', WORKER_ENV)
 def test_an_mpi_rank_does_not_start_ranks(two_cores, monkeypatch, name):
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
     monkeypatch.setenv(name, '0')
     assert _inside_worker()
     for n_trials in (1, 3):
@@ -93,7 +93,7 @@ def test_a_joblib_worker_does_not_start_ranks(joblib_backend):
 
 def test_a_worker_thread_does_not_start_ranks(two_cores, monkeypatch):
     import threading
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
     plan = _plan(small_evoked_net())
     many = _plan(small_evoked_net(), n_trials=3)
     found = []
@@ -108,7 +108,7 @@ def test_a_worker_thread_does_not_start_ranks(two_cores, monkeypatch):
 @pytest.mark.slow  # launches MPI
 def test_default_ranks_give_the_results_of_one_process(two_cores, monkeypatch,
                                                        capsys):
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
 
     def one_trial(backend=None):
         net = small_evoked_net(distal=True)
@@ -165,7 +165,7 @@ def test_fits_and_sweeps_use_their_own_jobs(two_cores, monkeypatch):
     """Many runs (fits, BatchSimulate) go to joblib's jobs, each trial on the core
     of its job: never MPI ranks of their own."""
     from hnn_core.simulation import _simulate_many
-    monkeypatch.setattr(backends, '_MIN_WORK_FOR_RANKS', 0)
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
 
     def no_ranks(*args, **kwargs):
         raise AssertionError('a trial of a many-run started MPI ranks')
