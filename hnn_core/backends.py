@@ -293,8 +293,8 @@ def _default_backend(plan, verbose=True, progress=None):
     if n_cores > 1 and _trial_work(plan) >= _MIN_WORK_FOR_CORES and \
             not _inside_worker():
         if plan.n_trials > 1:
-            return JoblibBackend(n_jobs=min(n_cores, plan.n_trials),
-                                 _verbose=verbose and progress is None)
+            return _DefaultJobs(n_jobs=min(n_cores, plan.n_trials),
+                                _verbose=verbose and progress is None)
         if n_ranks > 1 and _find_mpiexec('mpiexec') is not None:
             return _DefaultRanks(n_procs=n_ranks, _verbose=False)
     # JoblibBackend announces itself (as hnn-core's default did): made last
@@ -713,3 +713,21 @@ class _DefaultRanks(MPIBackend):
                 f'{err}', RuntimeWarning, stacklevel=3)
         return JoblibBackend(1, _verbose=False).simulate(plan, verbose=verbose,
                                                          progress=progress)
+
+
+class _DefaultJobs(JoblibBackend):
+    """Several trials side by side, chosen by default: progress told here.
+
+    The workers' own progress lines go where their output goes (not into a
+    notebook, for one), so this process says when each trial is done instead.
+    """
+
+    def simulate(self, plan, verbose=True, progress=None):
+        if verbose and progress is None:
+            progress = _print_trial_done
+        return super().simulate(plan, verbose=verbose, progress=progress)
+
+
+def _print_trial_done(event):
+    if event.kind == 'done':
+        print(f'trial {event.trial + 1} of {event.n_trials} done', flush=True)

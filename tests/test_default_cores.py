@@ -10,7 +10,8 @@ import pytest
 
 from hnn_core import simulate_dipole, JoblibBackend, neymotin_2020_model
 from hnn_core import backends
-from hnn_core.backends import _default_backend, _DefaultRanks, _inside_worker
+from hnn_core.backends import (_default_backend, _DefaultJobs, _DefaultRanks,
+                               _inside_worker)
 from hnn_core.simulation import _prepare_run
 from hnn_core.simulation_plan import make_plan
 
@@ -46,7 +47,7 @@ def test_one_large_trial_gets_every_core(two_cores, monkeypatch):
     assert isinstance(chosen, _DefaultRanks) and chosen.n_procs == 2
     # several trials run side by side, one per core
     many = _default_backend(_plan(net, n_trials=5))
-    assert type(many) is JoblibBackend and many.n_jobs == 2
+    assert isinstance(many, _DefaultJobs) and many.n_jobs == 2
     monkeypatch.setattr(backends, '_usable_cores', lambda: 8)
     assert _default_backend(_plan(net, n_trials=3)).n_jobs == 3
     # no more ranks than cells
@@ -182,3 +183,19 @@ def test_fits_and_sweeps_use_their_own_jobs(two_cores, monkeypatch):
     assert [idx for idx, _ in done] == [0, 1]
     np.testing.assert_array_equal(done[0][1][0].data['agg'], done[1][1][0].data['agg'])
     assert seen == [backends._default_many_backend().n_jobs]  # joblib's jobs
+
+
+@pytest.mark.slow  # starts joblib's workers
+def test_default_jobs_tell_when_each_trial_is_done(two_cores, monkeypatch, capsys):
+    monkeypatch.setattr(backends, '_MIN_WORK_FOR_CORES', 0)
+    net = small_evoked_net()
+    capsys.readouterr()
+    dpls = simulate_dipole(net, tstop=20., n_trials=3)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == 'joblib will run over 2 jobs'
+    assert out[1:] == [f'trial {k} of 3 done' for k in (1, 2, 3)]
+    with JoblibBackend(1, _verbose=False):
+        serial = simulate_dipole(small_evoked_net(), tstop=20., n_trials=3,
+                                 verbose=False)
+    for mine, theirs in zip(dpls, serial):  # bit for bit: one trial per process
+        np.testing.assert_array_equal(mine.data['agg'], theirs.data['agg'])
