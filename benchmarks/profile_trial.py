@@ -73,7 +73,8 @@ def classify(dso, sym):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--engine', default='coreneuron', choices=['coreneuron', 'neuron'])
+    parser.add_argument('--engine', default='coreneuron',
+                        choices=['coreneuron', 'neuron'])
     parser.add_argument('--top', type=int, default=12,
                         help='also list the N hottest symbols')
     args = parser.parse_args()

@@ -133,7 +133,8 @@ def test_default_ranks_give_the_results_of_one_process(two_cores, monkeypatch,
 
 def test_mpi_that_cannot_start_falls_back_to_this_process(tmp_path):
     broken = tmp_path / 'mpiexec'
-    broken.write_text('#!/bin/sh\necho "cannot reach the process manager" >&2\nexit 7\n')
+    broken.write_text('#!/bin/sh\n'
+                      'echo "cannot reach the process manager" >&2\nexit 7\n')
     broken.chmod(0o755)
     net = small_evoked_net()
     with JoblibBackend(1):

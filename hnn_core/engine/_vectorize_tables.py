@@ -63,7 +63,8 @@ _LOOKUP_MOD2C = re.compile(
     r' \}\n')
 _ASSIGN_MOD2C = re.compile(r' (\w+) = (_t_\w+)\[_i\] \+')
 
-_TABLE = re.compile(r'\bvoid update_table_\w+\(|\bstatic void _check_\w+\(_threadargsproto_\) \{')
+_TABLE = re.compile(r'\bvoid update_table_\w+\(|'
+                    r'\bstatic void _check_\w+\(_threadargsproto_\) \{')
 _INCLUDES = '#include <algorithm>\n#include <cmath>\n'
 
 
@@ -94,7 +95,7 @@ def _branch_free_mod2c(match):
     return ''.join(out)
 
 
-# NEURON 8.2's mechanisms loops are marked "GCC ivdep", which lets gcc vectorise
+# NEURON 8.2's mechanism loops are marked "GCC ivdep", which lets gcc vectorise
 # them only where it inlines every call on its own; "omp simd" (the build has
 # -fopenmp) makes it vectorise them, once the procedures they call are inlined.
 _IVDEP_MOD2C = '#define _PRAGMA_FOR_VECTOR_LOOP_ _Pragma("GCC ivdep")'
