@@ -44,6 +44,15 @@ _HOC_MAKERS = {
     'ptr_vector': 'obfunc hnn_core_ptr_vector_() { return new PtrVector($1) }',
     # source: a point process or artificial cell; target: one or None
     'netcon': 'obfunc hnn_core_netcon_() { return new NetCon($o1, $o2) }',
+    # ParallelContext $o1: one NetCon per element i < $8 of the Vectors, from gid
+    # $o2.x[i] to the point process $o3.o($o4.x[i]) with weight $o5.x[i] and
+    # delay $o6.x[i], appended to the List $o7 (a loop in hoc: on NEURON 9 each
+    # NetCon made and set from Python costs three times as much, and freeing
+    # its Python wrapper as much again)
+    'connect': 'proc hnn_core_connect_() { local i  localobj nc\n'
+               'for i = 0, $8 - 1 {\n'
+               'nc = $o1.gid_connect($o2.x[i], $o3.o($o4.x[i]))\n'
+               'nc.weight = $o5.x[i]\nnc.delay = $o6.x[i]\n$o7.append(nc) } }',
     # v at $1 of the section the call is made in (sec=), to no target ($o2 None)
     'detector': 'obfunc hnn_core_detector_() { return new NetCon(&v($1), $o2) }',
     'parallel_context': 'obfunc hnn_core_parallel_context_() { '
@@ -121,6 +130,39 @@ def pset_imem(pointers, index, segment):
 def new_ptr_vector(size):
     """A NEURON PtrVector of ``size`` pointers."""
     return _maker('ptr_vector')(size)
+
+
+def connect_gids(pc, sources, targets, synapses, weights, delays, into):
+    """NetCons from the gids ``sources`` to ``synapses[targets]``, into a List.
+
+    ``sources``, ``targets`` (indices into the hoc List ``synapses``),
+    ``weights`` and ``delays`` are arrays of one element per NetCon, made in
+    their order.
+    """
+    n = len(sources)
+    vectors, views = _connect_buffers(n)
+    for view, values in zip(views, (sources, targets, weights, delays)):
+        view[:n] = values
+    _maker('connect')(pc, vectors[0], synapses, vectors[1], vectors[2], vectors[3],
+                      into, n)
+
+
+def _connect_buffers(n):
+    """Four Vectors of at least ``n`` elements, kept, and numpy views of them.
+
+    Kept rather than made per call: filling Vectors from Python per call,
+    through ``from_python`` or a new ``as_numpy`` view, made memory grow with
+    every run (benchmarks/bench_memory.py, 10x10 CoreNEURON: malloc in use
+    +0.023 MB per run, or resident +0.155 MB per run, against +0.001 and
+    +0.010 without).
+    """
+    buffers = _singletons.get('connect_buffers')
+    if buffers is None or len(buffers[1][0]) < n:
+        size = max(n, 2 * len(buffers[1][0]) if buffers else 1 << 15)
+        vectors = [new_vector(size) for _ in range(4)]
+        buffers = _singletons['connect_buffers'] = (
+            vectors, [vec.as_numpy() for vec in vectors])
+    return buffers
 
 
 def new_netcon(source, target=None):
@@ -285,7 +327,8 @@ class NeuronNetwork:
         h.celsius = plan.celsius
         self.cells = {}
         self.drive_cells = {}
-        self.netcons = []
+        self.netcons = []  # from drive cells
+        self.netcon_list = new_list()  # from other cells' gids, made in hoc
         self.clamps = []
         self.spike_vectors = ()
         self._build_cells(nrn_names or {})
@@ -351,30 +394,54 @@ class NeuronNetwork:
             self.drive_cells[gid] = drive_cell
 
     def _connect(self, contacts):
-        # The hot loop of the build (~1e5 connections): plain Python values,
-        # synapses looked up once per target cell and section.
-        gid_connect, append = self.pc.gid_connect, self.netcons.append
+        # The hot loop of the build (~1e5 connections). Connections from other
+        # cells are made in hoc, a block at a time; those from this process's
+        # drive cells (a few thousand) here. Either way each target's synapses
+        # are made when the target is first met, and the NetCons in pair order.
         for block, sections, keep in contacts:
-            receptor = block.receptor
-            targets = {}
-            for src, tgt, weight, delay in zip(block.src_gids[keep].tolist(),
-                                               block.tgt_gids[keep].tolist(),
-                                               block.weights[keep].tolist(),
-                                               block.delays[keep].tolist()):
-                synapses = targets.get(tgt)
-                if synapses is None:
-                    cell = self.cells[tgt]
-                    synapses = targets[tgt] = [cell.synapse(name, receptor)
-                                               for name in sections]
+            sources, targets = block.src_gids[keep], block.tgt_gids[keep]
+            if not len(sources):
+                continue
+            synapses, first = self._block_synapses(targets, sections, block.receptor)
+            weights, delays = block.weights[keep], block.delays[keep]
+            n_sec = len(sections)
+            if not any(gid in self.drive_cells for gid in np.unique(sources).tolist()):
+                connect_gids(self.pc, np.repeat(sources, n_sec),
+                             (first[:, None] + np.arange(n_sec)).ravel(), synapses,
+                             np.repeat(weights, n_sec), np.repeat(delays, n_sec),
+                             self.netcon_list)
+                continue
+            for src, idx, weight, delay in zip(sources.tolist(), first.tolist(),
+                                               weights.tolist(), delays.tolist()):
                 drive_cell = self.drive_cells.get(src)
-                for synapse in synapses:
+                for k in range(n_sec):
+                    synapse = synapses.o(idx + k)
                     if drive_cell is None:
-                        nc = gid_connect(src, synapse)
+                        nc = self.pc.gid_connect(src, synapse)
                     else:
                         nc = new_netcon(drive_cell.sources[0], synapse)
                     nc.weight[0] = weight
                     nc.delay = delay
-                    append(nc)
+                    self.netcons.append(nc)
+
+    def _block_synapses(self, targets, sections, receptor):
+        """The synapses a block contacts, in a hoc List, made in order of targets.
+
+        Returns the List and, for each pair, the index in it of its target's
+        synapse on the first of ``sections`` (the others follow it).
+        """
+        _, first_seen = np.unique(targets, return_index=True)
+        synapses, start = new_list(), {}
+        for target in targets[np.sort(first_seen)].tolist():
+            start[target] = int(synapses.count())
+            for name in sections:
+                synapses.append(self.cells[target].synapse(name, receptor))
+        return synapses, np.array([start[t] for t in targets.tolist()])
+
+    @property
+    def n_netcons(self):
+        """NetCons made by this process."""
+        return len(self.netcons) + int(self.netcon_list.count())
 
     def _add_biases(self):
         # IClamp injects amp for del <= t < del + dur at the mid-step time.
@@ -407,6 +474,7 @@ class NeuronNetwork:
         self.spike_vectors = ()
         self.pc.gid_clear()
         self.netcons = []
+        self.netcon_list = new_list()
         self.clamps = []
         self.drive_cells = {}
         self.cells = {}

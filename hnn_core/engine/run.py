@@ -399,7 +399,7 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
             spike_gids=np.concatenate([g for _, g in spikes]),
             extracellular=outputs.get('extracellular') or {},
             timings={'build': built - start, 'solve': solved - built},
-            n_netcons=len(net.netcons), **outputs['traces'])
+            n_netcons=net.n_netcons, **outputs['traces'])
     finally:
         if plan.electrode_arrays:
             cvode.use_fast_imem(0)
