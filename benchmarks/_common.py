@@ -1,5 +1,6 @@
 """Shared helpers of the benchmark scripts."""
 import json
+import os
 import os.path as op
 
 HERE = op.dirname(op.abspath(__file__))
@@ -17,6 +18,11 @@ def network_from_config(fname=BENCH_CONFIG, mesh_shape=None):
         drive.pop('type')
         net.add_evoked_drive(drive.pop('name'), **drive)
     return net, cfg
+
+
+def load_average(sep='/'):
+    """The 1, 5 and 15 minute load averages, to print beside timings."""
+    return sep.join(f'{x:.2f}' for x in os.getloadavg())
 
 
 def cpu_description():

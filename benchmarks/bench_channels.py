@@ -82,11 +82,11 @@ def main():
     if args.child:
         return _child(args.described, args.engine)
     sys.path.insert(0, HERE)
-    from _common import cpu_description
+    from _common import cpu_description, load_average
     print(cpu_description())
     print(f'{os.cpu_count()} cores; engine {args.engine}; runs pinned to one core: '
           f'{bool(ONE_CORE)}')
-    print('load average before:', ' '.join(f'{x:.2f}' for x in os.getloadavg()))
+    print('load average before:', load_average(' '))
     # build both libraries first (a described run in a fresh process compiles)
     for described in (False, True):
         _run(described, args.engine)
@@ -97,7 +97,7 @@ def main():
             r = runs[described][-1]
             print(f'  {"python" if described else "builtin"}: solve {r["solve"]:.2f} s, '
                   f'total {r["total"]:.2f} s, spikes {r["n_spikes"]}', flush=True)
-    print('load average after:', ' '.join(f'{x:.2f}' for x in os.getloadavg()))
+    print('load average after:', load_average(' '))
     medians = {}
     for described, label in ((False, 'built-in hh2, km'), (True, 'hh2py, kmpy')):
         totals = [r['total'] for r in runs[described]]

@@ -18,7 +18,6 @@ spikes are bit-identical with and without the arrays.
 import argparse
 import hashlib
 import json
-import os
 import os.path as op
 import statistics
 import sys
@@ -27,7 +26,7 @@ import time
 HERE = op.dirname(op.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench_trial import _run  # noqa: E402  (one core, one thread, JSON line)
-from _common import cpu_description  # noqa: E402
+from _common import cpu_description, load_average  # noqa: E402
 
 ARRAYS = ('shank_psa', 'shank_lsa')
 
@@ -93,7 +92,7 @@ def main():
         return _child(args.engine, tuple(args.arrays))
 
     print(cpu_description())
-    print(f'load average before: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+    print(f'load average before: {load_average(" ")}')
     series = {'ours': [], 'ours + arrays': [], 'oracle': [], 'oracle + arrays': []}
     for k in range(args.repeats):
         for name, run in (('ours', lambda: ours(args.engine, ())),
@@ -106,7 +105,7 @@ def main():
             series[name].append(m)
             print(f'run {k + 1} {name:<16} total {m["total"]:6.2f} s  '
                   f'peak RSS {m["rss"]:5.0f} MiB', flush=True)
-    print(f'load average after:  {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+    print(f'load average after:  {load_average(" ")}')
     medians = {}
     for name, runs in series.items():
         if runs:

@@ -63,7 +63,7 @@ TASK = op.join(HERE, '_fit_task.py')
 ORACLE_SETUP = op.join(REPO_ROOT, '..', 'shared', 'oracle', 'setup.sh')
 sys.path.insert(0, HERE)
 from bench_trial import ONE_CORE, ONE_THREAD  # noqa: E402
-from _common import cpu_description  # noqa: E402
+from _common import cpu_description, load_average  # noqa: E402
 
 SOLVERS = ('cobyla', 'cma', 'bayesian')
 SIDES = ('oracle', 'ours')
@@ -127,10 +127,6 @@ class _Report:
     def __call__(self, line=''):
         print(line, flush=True)
         self.lines.append(line)
-
-
-def _load():
-    return ' '.join(f'{x:.2f}' for x in os.getloadavg())
 
 
 def _fmt_params(r):
@@ -228,7 +224,7 @@ def main():
         f'CMA-ES popsize {args.popsize}; logs in {logdir}')
     for side in order:
         say(f'{side}: {pythons[side]}')
-    say(f'load average before: {_load()}')
+    say(f'load average before: {load_average(" ")}')
 
     plain = {}
     if not args.no_plain:
@@ -261,7 +257,7 @@ def main():
                 say(f'{solver}, {side} (hnn_core {r["hnn_core"]}, NEURON {r["neuron"]}): '
                     f'{r["wall"]:.1f} s, {r["n_simulations"]} simulations, best RMSE '
                     f'{r["best_rmse"]:.4f}')
-    say(f'load average after: {_load()}')
+    say(f'load average after: {load_average(" ")}')
     say()
     for solver in args.solvers:
         _report_solver(say, solver, fits[solver], plain)

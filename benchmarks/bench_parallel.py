@@ -79,10 +79,9 @@ def main():
     import io
     import numpy as np
     from hnn_core import JoblibBackend, MPIBackend
-    from _common import cpu_description
+    from _common import cpu_description, load_average
     print(cpu_description(), flush=True)
-    load = lambda: '/'.join(f'{x:.2f}' for x in os.getloadavg())  # noqa: E731
-    print(f'load average (1/5/15 min) before: {load()}', flush=True)
+    print(f'load average (1/5/15 min) before: {load_average()}', flush=True)
     from hnn_core.engine import compile_mechanisms
     compile_mechanisms()
 
@@ -100,7 +99,7 @@ def main():
         rows['mpi2'].append(timed(quiet(lambda: MPIBackend(n_procs=2)), 1))
         rows['default1'].append(timed(contextlib.nullcontext(), 1))
         rows['default4'].append(timed(contextlib.nullcontext(), 4))
-    print(f'load average (1/5/15 min) after: {load()}')
+    print(f'load average (1/5/15 min) after: {load_average()}')
     med = {k: np.median(np.array(v), axis=0) for k, v in rows.items()}
     alone, pair, ceil = med['ceiling']
     joblib_speedup = med['joblib1'] / med['joblib2']

@@ -55,10 +55,9 @@ def main():
                         help="the oracle's Python, to time its import too")
     args = parser.parse_args()
     sys.path.insert(0, HERE)
-    from _common import cpu_description
+    from _common import cpu_description, load_average
     print(cpu_description())
-    print('load average (1/5/15 min) before: '
-          + '/'.join(f'{x:.2f}' for x in os.getloadavg()), flush=True)
+    print(f'load average (1/5/15 min) before: {load_average()}', flush=True)
     cli = op.join(op.dirname(sys.executable), 'hnn-core')
     commands = {'import': [sys.executable, '-c', 'import hnn_core']}
     if args.oracle:
@@ -83,8 +82,7 @@ def main():
             mid = warm[len(warm) // 2]
             print(f'{name:<16} {cold:>10} {mid[0]:>12.2f} s ({min(walls):.2f}-'
                   f'{max(walls):.2f} s) {mid[1]:>7.2f} s', flush=True)
-    print('load average (1/5/15 min) after: '
-          + '/'.join(f'{x:.2f}' for x in os.getloadavg()))
+    print(f'load average (1/5/15 min) after: {load_average()}')
 
 
 if __name__ == '__main__':

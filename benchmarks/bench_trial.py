@@ -101,10 +101,6 @@ def _fmt(m):
             f'  CPU {m["cpu"]:6.2f} s  peak RSS {m["rss"]:6.0f} MiB')
 
 
-def _load():
-    return '/'.join(f'{x:.2f}' for x in os.getloadavg())
-
-
 def scaling(engine, baseline=None):
     import numpy as np
     import matplotlib
@@ -170,13 +166,13 @@ def main():
     if args.child:
         return _child(args.engine, args.mesh)
     sys.path.insert(0, HERE)
-    from _common import cpu_description
+    from _common import cpu_description, load_average
     print(cpu_description(), flush=True)
     if args.scaling:
         return scaling(args.engine, args.baseline)
 
     import numpy as np
-    print(f'load average (1/5/15 min) before: {_load()}', flush=True)
+    print(f'load average (1/5/15 min) before: {load_average()}', flush=True)
     mine, theirs, before = [], [], []
     for k in range(args.repeats):
         mine.append(ours(args.engine))
@@ -188,7 +184,7 @@ def main():
         if args.oracle:
             theirs.append(oracle(args.oracle))
             print(f'oracle (hnn-core 0.6.1) run {k + 1}: {_fmt(theirs[-1])}', flush=True)
-    print(f'load average (1/5/15 min) after: {_load()}')
+    print(f'load average (1/5/15 min) after: {load_average()}')
 
     def median(runs, key):
         return float(np.median([r[key] for r in runs]))
