@@ -14,10 +14,11 @@ Where NEURON supports it, the build has two parts: the library NEURON loads
 ``-O3 -march=native -ffast-math`` after its rate-table lookups were made
 vectorisable (see ``_vectorize_tables``; NEURON 9's and 8.2's generators are
 known). The rewrite cannot fail silently: generated lookups of a shape it does
-not know are reported in a warning, and rewritten code that does not compile is replaced by the code as
-generated (with a warning) so that CoreNEURON is still used. Without CoreNEURON
-support the build is NEURON's alone, the 'neuron' engine is used, and the build
-says so in a warning. The manifest records what became of the lookups.
+not know are reported in a warning, and rewritten code that does not compile is
+replaced by the code as generated (with a warning) so that CoreNEURON is still
+used. Without CoreNEURON support the build is NEURON's alone, the 'neuron'
+engine is used, and the build says so in a warning. The manifest records what
+became of the lookups.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
 the same key, and a build happens in a scratch directory (``build-<key>-*``) that
@@ -546,12 +547,18 @@ def _nrnivmodl(args, cwd, token=None, progress=None):
     return proc.returncode, ''.join(lines)
 
 
-def _remove_coreneuron_objects(arch_dir):
-    # make does not track flags or rewritten sources' provenance: rebuild them all
-    arch_dir = glob.escape(arch_dir)
-    for obj in (glob.glob(op.join(arch_dir, 'corenrn', 'build', '*.o')) +
-                glob.glob(op.join(arch_dir, 'libcorenrnmech*'))):
+def _recompile_coreneuron(scratch, arch_dir, step, token=None, progress=None):
+    """Compile CoreNEURON's part again, with the fast flags; return (ok, log)."""
+    # make does not track flags or rewritten sources: its objects must go
+    escaped = glob.escape(arch_dir)
+    for obj in (glob.glob(op.join(escaped, 'corenrn', 'build', '*.o')) +
+                glob.glob(op.join(escaped, 'libcorenrnmech*'))):
         os.remove(obj)
+    if progress is not None:
+        progress.step(step)
+    code, log = _nrnivmodl(['-coreneuron', '-incflags', CORENEURON_FLAGS, '.'],
+                           scratch, token, progress)
+    return code == 0 and coreneuron_library(_library_in(scratch)) is not None, log
 
 
 def _last_line(log):
@@ -590,26 +597,19 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
             f'{", ".join(tables["rewritten"]) or "no file"}; lookups of another '
             f'shape in: {", ".join(tables["unmatched"]) or "no file"}\n')
     arch_dir = op.dirname(op.dirname(mod2c))
-    _remove_coreneuron_objects(arch_dir)
-    if progress is not None:
-        progress.step("[2/2] recompiling CoreNEURON's part for this CPU "
-                      f'({CORENEURON_FLAGS})')
-    fast = ['-coreneuron', '-incflags', CORENEURON_FLAGS, '.']
-    code, log2 = _nrnivmodl(fast, scratch, token, progress)
+    ok, log2 = _recompile_coreneuron(
+        scratch, arch_dir, "[2/2] recompiling CoreNEURON's part for this CPU "
+        f'({CORENEURON_FLAGS})', token, progress)
     log += log2
-    ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
     if not ok and tables['rewritten']:
         tables['error'] = _last_line(log2)
         for name in tables['rewritten']:
             shutil.copy2(op.join(generated, name), op.join(mod2c, name))
         tables['rewritten'] = []
-        _remove_coreneuron_objects(arch_dir)
-        if progress is not None:
-            progress.step('the rewritten table lookups did not compile; compiling '
-                          "CoreNEURON's part from the generated code")
-        code, log3 = _nrnivmodl(fast, scratch, token, progress)
+        ok, log3 = _recompile_coreneuron(
+            scratch, arch_dir, 'the rewritten table lookups did not compile; '
+            "compiling CoreNEURON's part from the generated code", token, progress)
         log += f'\n[hnn_core] the generated code, not rewritten:\n{log3}'
-        ok = code == 0 and coreneuron_library(_library_in(scratch)) is not None
     shutil.rmtree(generated, ignore_errors=True)
     return ok, log, tables
 
