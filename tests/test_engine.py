@@ -92,6 +92,37 @@ def test_long_spike_trains_are_split_over_sources():
     np.testing.assert_array_equal(np.sort(mine), expected)
 
 
+def test_chunks_are_longer_over_ranks_for_the_same_memory(monkeypatch):
+    """CoreNEURON's chunks: N ranks each record 1/N of the values, so N times longer."""
+    from hnn_core.engine import run
+    from hnn_core.engine.run import CORENEURON_CHUNK, _chunk_ends, _values_per_step
+    from hnn_core.simulation_plan import make_plan
+    net = neymotin_2020_model(mesh_shape=(3, 3))
+    plan, _ = make_plan(net, tstop=170., dt=DT, n_trials=1)
+    counts = {}
+    for n_ranks in (1, 2, 3, 5):
+        ends = np.array(_chunk_ends(plan, n_ranks))
+        assert ends[-1] == 170.
+        np.testing.assert_allclose(ends / DT, np.round(ends / DT), atol=1e-9)
+        lengths = np.diff(ends, prepend=0.)
+        assert lengths.max() - lengths.min() <= DT + 1e-9
+        # a rank's chunk lasts about CORENEURON_CHUNK ms per rank (at most tstop)
+        target = min(CORENEURON_CHUNK * n_ranks, 170.)
+        assert 0.7 * target <= lengths.mean() <= 1.5 * target
+        counts[n_ranks] = len(ends)
+    assert counts == {1: 4, 2: 2, 3: 1, 5: 1}
+
+    # electrode arrays read every segment: a rank's chunk holds at most
+    # CHUNK_VALUES values (lowered here so that this small network reaches it)
+    net.add_electrode_array('point', (0., 0., 0.))
+    plan, _ = make_plan(net, tstop=170., dt=DT, n_trials=1)
+    monkeypatch.setattr(run, 'CHUNK_VALUES', 4e5)
+    for n_ranks in (1, 2):
+        lengths = np.diff(_chunk_ends(plan, n_ranks), prepend=0.)
+        per_chunk = _values_per_step(plan, n_ranks) * lengths / DT
+        assert 0.8 * 4e5 < per_chunk.max() <= 4e5 * 1.01
+
+
 def test_trials_are_reproducible_and_replace_results():
     net = neymotin_2020_model(mesh_shape=(1, 1))
     net.add_evoked_drive('ev', mu=10., sigma=3., numspikes=2, location='proximal',

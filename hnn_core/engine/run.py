@@ -6,7 +6,7 @@ membrane currents, the traces are samples kept as they are. How the samples
 reach the recorders depends on the engine:
 
 * ``'coreneuron'``: the run advances in chunks of about ``CORENEURON_CHUNK``
-  (40 ms, shorter when electrode arrays read every segment); Vectors record
+  (40 ms per MPI rank, shorter when electrode arrays read every segment); Vectors record
   during a chunk, the recorders fold their samples after it and the vectors are
   emptied, so memory stays bounded by one chunk, and progress is reported
   between chunks.
@@ -36,8 +36,8 @@ from .recorders import (DipoleRecorder, ExtracellularRecorder, TraceRecorder,
                         GatheredSamples, VectorSamples)
 
 PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
-# CoreNEURON copies the whole model in and out at every psolve call (~0.1 s for
-# the default network), so it runs in chunks of several progress intervals (the
+# CoreNEURON copies the whole model in and out at every psolve call (30-50 ms
+# for the default network), so it runs in chunks of several progress intervals (the
 # progress lines of a chunk are printed when it ends); the voltages recorded in
 # one chunk stay small (~35 MB for the default network).
 CORENEURON_CHUNK = 40.0  # ms
@@ -161,12 +161,14 @@ def _values_per_step(plan, n_ranks):
 def _chunk_ends(plan, n_ranks):
     """Where CoreNEURON's chunks end (ms): equal chunks ending on whole steps.
 
-    Chunks last CORENEURON_CHUNK ms unless electrode arrays make the recorded
-    values of one chunk exceed CHUNK_VALUES; the same on every rank, since all
-    ranks advance together.
+    Chunks last CORENEURON_CHUNK ms per rank: over N ranks each records 1/N of
+    the values, so its chunks can be N times longer for the same memory, and
+    fewer chunks mean fewer hand-overs of the model (~30 ms each). Electrode
+    arrays shorten them so that one rank's recorded values of a chunk stay
+    below CHUNK_VALUES. The same on every rank, since all ranks advance together.
     """
     per_step = _values_per_step(plan, n_ranks)
-    length = CORENEURON_CHUNK
+    length = CORENEURON_CHUNK * max(n_ranks, 1)
     if plan.electrode_arrays and per_step * length / plan.dt > CHUNK_VALUES:
         length = max(CHUNK_VALUES / per_step * plan.dt, MIN_CHUNK)
     n_chunks = max(1, int(round(plan.tstop / length)))
@@ -296,7 +298,8 @@ class TrialResult:
     n_netcons: int = 0
 
 
-def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
+def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None,
+              release=True):
     """Simulate one trial of ``plan`` on this process.
 
     Parameters
@@ -314,6 +317,10 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
         Called with a :class:`~hnn_core.progress.ProgressEvent` at each step:
         mechanisms loaded, model built, trial started, then after the first
         step and every 10 ms of simulated time. Only rank 0 reports.
+    release : bool
+        Free the trial's NEURON objects before returning (about 0.1 s for the
+        default network). False leaves them to a process that ends next (an MPI
+        rank after its last trial): their gids stay taken in NEURON.
 
     Returns
     -------
@@ -329,10 +336,11 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
         # one BLAS thread: folding samples must not compete with the simulator
         # (or with other trials' processes) for the cores
         with _blas_threads().limit(limits=1, user_api='blas'):
-            return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report)
+            return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report,
+                              release)
     finally:
-        # only once the trial's frame (and every object it held) is gone
-        _give_back_freed_heap()
+        if release:  # only once the trial's frame (and every object it held) is gone
+            _give_back_freed_heap()
 
 
 def _make_recorders(net, plan, n_samples):
@@ -344,7 +352,7 @@ def _make_recorders(net, plan, n_samples):
     return recorders
 
 
-def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
+def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report, release):
     if report is None and verbose:
         report = print_progress
     if rank != 0:
@@ -403,4 +411,5 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
     finally:
         if plan.electrode_arrays:
             cvode.use_fast_imem(0)
-        net.clear()
+        if release:
+            net.clear()
