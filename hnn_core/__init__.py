@@ -16,16 +16,45 @@ del _os
 
 __version__ = '0.1.0'
 
-from .params import Params, read_params, convert_to_json
-from .cell import Cell, Section
-from .cells_default import pyramidal, basket, pyramidal_ca
-from .network import Network
-from .connectivity import pick_connection
-from .network_models import (neymotin_2020_model, jones_2009_model, law_2021_model,
-                             calcium_model, add_erp_drives_to_jones_model)
-from .hnn_io import (read_network_configuration, network_to_dict, dict_to_network,
-                     write_network_configuration)
-from .simulation import simulate_dipole
-from .dipole import Dipole, read_dipole, average_dipoles, rmse
-from .cell_response import CellResponse, read_spikes
-from .backends import JoblibBackend, MPIBackend
+# The public names and the modules that define them, imported on first use
+# (PEP 562): a process that needs only part of the package (an MPI rank, a
+# joblib worker, ``hnn-core --help``) does not load the rest, which halves
+# the start-up of an MPI rank.
+_PUBLIC = {
+    'params': ('Params', 'read_params', 'convert_to_json'),
+    'cell': ('Cell', 'Section'),
+    'cells_default': ('pyramidal', 'basket', 'pyramidal_ca'),
+    'network': ('Network',),
+    'connectivity': ('pick_connection',),
+    'network_models': ('neymotin_2020_model', 'jones_2009_model', 'law_2021_model',
+                       'calcium_model', 'add_erp_drives_to_jones_model'),
+    'hnn_io': ('read_network_configuration', 'network_to_dict', 'dict_to_network',
+               'write_network_configuration'),
+    'simulation': ('simulate_dipole',),
+    'dipole': ('Dipole', 'read_dipole', 'average_dipoles', 'rmse'),
+    'cell_response': ('CellResponse', 'read_spikes'),
+    'backends': ('JoblibBackend', 'MPIBackend'),
+}
+_MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name):
+    import importlib
+    module = _MODULE_OF.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f'{__name__}.{module}'), name)
+        globals()[name] = value  # later lookups do not come here
+        return value
+    if not name.startswith('__'):
+        # a submodule not imported yet (``hnn_core.viz`` after ``import hnn_core``)
+        try:
+            return importlib.import_module(f'{__name__}.{name}')
+        except ModuleNotFoundError as err:
+            if err.name != f'{__name__}.{name}':
+                raise
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
