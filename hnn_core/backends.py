@@ -611,7 +611,7 @@ class MPIBackend(_Backend):
 
     def _command(self, workdir, verbose):
         cmd = [self._mpiexec, '-np', str(self.n_procs)]
-        if _mpi_flavour(self._mpiexec) == 'openmpi' and self.n_procs > _usable_cores():
+        if self.n_procs > _usable_cores() and _mpi_flavour(self._mpiexec) == 'openmpi':
             cmd.append('--oversubscribe')  # Open MPI refuses more ranks than cores
         return cmd + [sys.executable, '-m', 'hnn_core.engine._mpi_child', workdir,
                       '1' if verbose else '0']
