@@ -1,5 +1,7 @@
 """hnn-core 0.6.1 scripts find the names they import, with the arguments they pass."""
 import inspect
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -91,6 +93,34 @@ def test_jones_2009_model_is_deprecated():
         warnings.simplefilter('error')
         new = neymotin_2020_model(mesh_shape=(3, 3))
     assert old == new
+
+
+_LAZY_IMPORT = """
+import sys
+import hnn_core
+assert 'hnn_core.network' not in sys.modules and 'neuron' not in sys.modules
+from hnn_core import Network, simulate_dipole
+assert Network.__module__ == 'hnn_core.network'
+assert 'hnn_core.simulation' in sys.modules
+assert callable(hnn_core.viz.plot_dipole)  # a submodule, as an attribute
+assert set(hnn_core.__all__) <= set(dir(hnn_core))
+print('loaded on use')
+"""
+
+
+def test_public_names_load_on_first_use():
+    """``import hnn_core`` loads nothing heavy; every public name still resolves."""
+    import hnn_core
+    out = subprocess.run([sys.executable, '-c', _LAZY_IMPORT], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert 'loaded on use' in out.stdout
+    for name in hnn_core.__all__:
+        assert getattr(hnn_core, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        hnn_core.not_a_name
+    with pytest.raises(AttributeError, match="no attribute '__wrapped__'"):
+        hnn_core.__wrapped__
 
 
 _QUIET_RUN = '''
