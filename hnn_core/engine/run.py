@@ -6,10 +6,10 @@ membrane currents, the traces are samples kept as they are. How the samples
 reach the recorders depends on the engine:
 
 * ``'coreneuron'``: the run advances in chunks of about ``CORENEURON_CHUNK``
-  (40 ms per MPI rank, shorter when electrode arrays read every segment); Vectors record
-  during a chunk, the recorders fold their samples after it and the vectors are
-  emptied, so memory stays bounded by one chunk, and progress is reported
-  between chunks.
+  (40 ms times the number of MPI ranks, shorter when electrode arrays read every
+  segment); Vectors record during a chunk, the recorders fold their samples
+  after it and the vectors are emptied, so memory stays bounded by one chunk,
+  and progress is reported between chunks.
 * ``'neuron'``: after every step NEURON calls back with the values gathered
   into one vector (``CVode.extra_scatter_gather``); they are folded every few
   steps, so nothing is kept for the whole trial.
@@ -37,9 +37,9 @@ from .recorders import (DipoleRecorder, ExtracellularRecorder, TraceRecorder,
 
 PROGRESS_INTERVAL = 10.0  # ms of simulated time between progress reports
 # CoreNEURON copies the whole model in and out at every psolve call (30-50 ms
-# for the default network), so it runs in chunks of several progress intervals (the
-# progress lines of a chunk are printed when it ends); the voltages recorded in
-# one chunk stay small (~35 MB for the default network).
+# for the default network), so it runs in chunks of several progress intervals
+# (the progress lines of a chunk are printed when it ends); the voltages recorded
+# in one chunk stay small (~35 MB for the default network).
 CORENEURON_CHUNK = 40.0  # ms
 # With electrode arrays, which read every segment, chunks are shortened (down
 # to MIN_CHUNK) to hold at most this many recorded values per rank: for two
@@ -163,7 +163,7 @@ def _chunk_ends(plan, n_ranks):
 
     Chunks last CORENEURON_CHUNK ms per rank: over N ranks each records 1/N of
     the values, so its chunks can be N times longer for the same memory, and
-    fewer chunks mean fewer hand-overs of the model (~30 ms each). Electrode
+    fewer chunks mean fewer hand-overs of the model (30-50 ms each). Electrode
     arrays shorten them so that one rank's recorded values of a chunk stay
     below CHUNK_VALUES. The same on every rank, since all ranks advance together.
     """
