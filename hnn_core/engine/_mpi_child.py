@@ -35,11 +35,8 @@ def main(workdir, verbose):
         from .run import run_trial
         from ..progress import _encode
         report = (lambda event: print(_encode(event), flush=True)) if verbose else None
-        # the last trial's model is left to the end of the process, which
-        # frees it faster than taking it apart object by object
         results = [run_trial(plan, trial_idx, rank=rank, n_ranks=n_ranks,
-                             verbose=False, report=report,
-                             release=trial_idx < plan.n_trials - 1)
+                             verbose=False, report=report)
                    for trial_idx in range(plan.n_trials)]
         if rank == 0:
             tmp = op.join(workdir, 'results.pkl.part')

@@ -298,8 +298,7 @@ class TrialResult:
     n_netcons: int = 0
 
 
-def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None,
-              release=True):
+def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None):
     """Simulate one trial of ``plan`` on this process.
 
     Parameters
@@ -317,10 +316,6 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None,
         Called with a :class:`~hnn_core.progress.ProgressEvent` at each step:
         mechanisms loaded, model built, trial started, then after the first
         step and every 10 ms of simulated time. Only rank 0 reports.
-    release : bool
-        Free the trial's NEURON objects before returning (about 0.1 s for the
-        default network). False leaves them to a process that ends next (an MPI
-        rank after its last trial): their gids stay taken in NEURON.
 
     Returns
     -------
@@ -336,11 +331,10 @@ def run_trial(plan, trial_idx, rank=0, n_ranks=1, verbose=True, report=None,
         # one BLAS thread: folding samples must not compete with the simulator
         # (or with other trials' processes) for the cores
         with _blas_threads().limit(limits=1, user_api='blas'):
-            return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report,
-                              release)
+            return _run_trial(plan, trial_idx, rank, n_ranks, verbose, report)
     finally:
-        if release:  # only once the trial's frame (and every object it held) is gone
-            _give_back_freed_heap()
+        # only once the trial's frame (and every object it held) is gone
+        _give_back_freed_heap()
 
 
 def _make_recorders(net, plan, n_samples):
@@ -352,7 +346,7 @@ def _make_recorders(net, plan, n_samples):
     return recorders
 
 
-def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report, release):
+def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report):
     if report is None and verbose:
         report = print_progress
     if rank != 0:
@@ -411,5 +405,4 @@ def _run_trial(plan, trial_idx, rank, n_ranks, verbose, report, release):
     finally:
         if plan.electrode_arrays:
             cvode.use_fast_imem(0)
-        if release:
-            net.clear()
+        net.clear()
