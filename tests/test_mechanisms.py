@@ -69,6 +69,7 @@ def test_broken_mod_file_shows_the_compiler_output(tmp_path):
 
 # -- the cache's own logic, with a stand-in for nrnivmodl (tests/_cache_fake.py) --
 VERSION = '0.0-fake'  # part of the cache key: builds of the stand-in stay apart
+FAKE_FLAGS = '-O3 -fake-flag'
 
 
 @pytest.fixture
@@ -76,6 +77,8 @@ def fake(tmp_path, monkeypatch):
     """compile_mechanisms with the stand-in nrnivmodl, a tiny mod folder and its cache."""
     script = write_fake_nrnivmodl(tmp_path)
     monkeypatch.setattr(mech, '_find_nrnivmodl', lambda: script)
+    # the real choice asks the compiler (tests/test_compiler_flags.py)
+    monkeypatch.setattr(mech, 'coreneuron_flags', lambda: FAKE_FLAGS)
     mods = tiny_mod_dir(tmp_path / 'mod')
     cache = str(tmp_path / 'cache')
 
@@ -547,10 +550,11 @@ def test_rewrite_that_does_not_compile_falls_back_to_the_generated_code(
     built = op.join(op.dirname(lib), 'corenrn', 'mod2c', 'generated.cpp')
     assert _read(built) == _read(GENERATED)
     assert not glob.glob(op.join(op.dirname(lib), 'corenrn', 'mod2c.generated'))
-    fast = f'-coreneuron -incflags {mech.CORENEURON_FLAGS} .'
+    fast = f'-coreneuron -incflags {FAKE_FLAGS} .'
     assert _read(calls).splitlines() == ['-coreneuron .', fast, fast]
     tables = _manifest(lib)['table_lookups']
     assert tables['rewritten'] == [] and 'rejects' in tables['error']
+    assert tables['flags'] == FAKE_FLAGS  # the manifest says how it was compiled
     # the build is complete as it is: the next run uses it without compiling
     _as_new_process()
     assert fake(neuron_version='9.9-fake') == lib

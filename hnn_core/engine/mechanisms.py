@@ -5,20 +5,22 @@ directory whose name is a key over everything the build depends on: the NEURON
 version and where it is installed (the CoreNEURON library links to NEURON's own
 by path, so a build made for a virtualenv that was since removed cannot load),
 the platform, the CPU (the CoreNEURON part is compiled for it), the text of
-every .mod file and of the module that rewrites CoreNEURON's generated code. A
-new NEURON, an edited mechanism or an edited rewrite therefore gets a fresh
-build, and older builds stay valid for the NEURON versions they were made for.
+every .mod file and of the modules that rewrite CoreNEURON's generated code and
+choose its compiler flags. A new NEURON, an edited mechanism or an edited
+rewrite therefore gets a fresh build, and older builds stay valid for the NEURON
+versions they were made for.
 
 Where NEURON supports it, the build has two parts: the library NEURON loads
 (compiled with NEURON's default flags) and a CoreNEURON library compiled with
-``-O3 -march=native -ffast-math`` after its rate-table lookups were made
-vectorisable (see ``_vectorize_tables``; NEURON 9's and 8.2's generators are
-known). The rewrite cannot fail silently: generated lookups of a shape it does
+``-O3 -march=native -ffast-math`` (and, where the compiler would otherwise not
+vectorise the channels' loops on this CPU, flags that let it: see
+``_compiler_flags``) after its rate-table lookups were made vectorisable (see
+``_vectorize_tables``; NEURON 9's and 8.2's generators are known). The rewrite cannot fail silently: generated lookups of a shape it does
 not know are reported in a warning, and rewritten code that does not compile is
 replaced by the code as generated (with a warning) so that CoreNEURON is still
 used. Without CoreNEURON support the build is NEURON's alone, the 'neuron'
 engine is used, and the build says so in a warning. The manifest records what
-became of the lookups.
+became of the lookups and the flags used.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
 the same key, and a build happens in a scratch directory (``build-<key>-*``) that
@@ -68,9 +70,10 @@ import threading
 import time
 import warnings
 
+from ._compiler_flags import coreneuron_flags
+
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
-CORENEURON_FLAGS = '-O3 -march=native -ffast-math'
-_BUILD_VERSION = '3'  # bump when the build recipe changes
+_BUILD_VERSION = '4'  # bump when the build recipe changes
 MANIFEST = 'manifest.json'
 _MANIFEST_FORMAT = 1
 _OWNER = 'owner.json'  # in a scratch directory: what a later run needs to clean up
@@ -138,16 +141,18 @@ def _neuron_home():
 
 
 def _rewrite_source():
-    """The text of the module that rewrites CoreNEURON's code: part of the build."""
-    with open(op.join(op.dirname(op.abspath(__file__)), '_vectorize_tables.py'),
-              'rb') as fid:
-        return fid.read()
+    """The text of the modules that rewrite CoreNEURON's code and choose its flags."""
+    text = b''
+    for name in ('_vectorize_tables.py', '_compiler_flags.py'):
+        with open(op.join(op.dirname(op.abspath(__file__)), name), 'rb') as fid:
+            text += fid.read() + b'\0'
+    return text
 
 
 def _build_key(mod_dir, neuron_version):
     digest = hashlib.sha256()
     for token in (neuron_version, _neuron_home(), sys.platform, platform.machine(),
-                  _BUILD_VERSION, CORENEURON_FLAGS, _cpu_fingerprint()):
+                  _BUILD_VERSION, _cpu_fingerprint()):
         digest.update(token.encode() + b'\0')
     digest.update(_rewrite_source() + b'\0')
     for fname in sorted(glob.glob(op.join(glob.escape(mod_dir), '*.mod'))):
@@ -547,8 +552,8 @@ def _nrnivmodl(args, cwd, token=None, progress=None):
     return proc.returncode, ''.join(lines)
 
 
-def _recompile_coreneuron(scratch, arch_dir, step, token=None, progress=None):
-    """Compile CoreNEURON's part again, with the fast flags; return (ok, log)."""
+def _recompile_coreneuron(scratch, arch_dir, flags, step, token=None, progress=None):
+    """Compile CoreNEURON's part again, with the fast ``flags``; return (ok, log)."""
     # make does not track flags or rewritten sources: its objects must go
     escaped = glob.escape(arch_dir)
     for obj in (glob.glob(op.join(escaped, 'corenrn', 'build', '*.o')) +
@@ -556,7 +561,7 @@ def _recompile_coreneuron(scratch, arch_dir, step, token=None, progress=None):
         os.remove(obj)
     if progress is not None:
         progress.step(step)
-    code, log = _nrnivmodl(['-coreneuron', '-incflags', CORENEURON_FLAGS, '.'],
+    code, log = _nrnivmodl(['-coreneuron', '-incflags', flags, '.'],
                            scratch, token, progress)
     return code == 0 and coreneuron_library(_library_in(scratch)) is not None, log
 
@@ -577,12 +582,14 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
         nrnivmodl's output.
     tables : dict
         What became of CoreNEURON's table lookups: ``rewritten`` and
-        ``unmatched`` (file names), and ``error``, the compiler's last line if
+        ``unmatched`` (file names), ``error``, the compiler's last line if
         the rewritten files did not compile (the build then uses them as
-        generated).
+        generated), and ``flags``, the compiler flags of CoreNEURON's part
+        (:func:`~._compiler_flags.coreneuron_flags`).
     """
     from ._vectorize_tables import vectorize_table_lookups
-    tables = {'rewritten': [], 'unmatched': [], 'error': None}
+    tables = {'rewritten': [], 'unmatched': [], 'error': None,
+              'flags': coreneuron_flags()}
     if progress is not None:
         progress.step('[1/2] translating and compiling for NEURON and CoreNEURON')
     code, log = _nrnivmodl(['-coreneuron', '.'], scratch, token, progress)
@@ -598,8 +605,8 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
             f'shape in: {", ".join(tables["unmatched"]) or "no file"}\n')
     arch_dir = op.dirname(op.dirname(mod2c))
     ok, log2 = _recompile_coreneuron(
-        scratch, arch_dir, "[2/2] recompiling CoreNEURON's part for this CPU "
-        f'({CORENEURON_FLAGS})', token, progress)
+        scratch, arch_dir, tables['flags'], "[2/2] recompiling CoreNEURON's part "
+        f"for this CPU ({tables['flags']})", token, progress)
     log += log2
     if not ok and tables['rewritten']:
         tables['error'] = _last_line(log2)
@@ -607,7 +614,7 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
             shutil.copy2(op.join(generated, name), op.join(mod2c, name))
         tables['rewritten'] = []
         ok, log3 = _recompile_coreneuron(
-            scratch, arch_dir, 'the rewritten table lookups did not compile; '
+            scratch, arch_dir, tables['flags'], 'the rewritten table lookups did not compile; '
             "compiling CoreNEURON's part from the generated code", token, progress)
         log += f'\n[hnn_core] the generated code, not rewritten:\n{log3}'
     shutil.rmtree(generated, ignore_errors=True)
