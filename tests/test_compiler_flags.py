@@ -73,19 +73,25 @@ def _has_avx2():
 @pytest.mark.skipif(not (X86 and _has_avx2() and shutil.which('g++')),
                     reason='needs gcc on an x86-64 CPU with AVX2')
 def test_real_build_calls_the_vectorised_exp():
-    """hh2's loops in the real CoreNEURON library are vectorised.
+    """The channels' state loops in the real CoreNEURON library are vectorised.
 
-    With AVX2 or AVX-512 its object then calls glibc's vectorised ``exp``
-    (``_ZGV..._exp``); with the loops left scalar (the standard flags on a CPU
-    tuned as AMD Zen 1) it calls only the scalar ``exp``.
+    With AVX2 or AVX-512 an object whose loops are vectorised calls glibc's
+    vectorised ``exp`` or ``log`` (``_ZGV..._exp``); with the loops left scalar
+    (the standard flags on a CPU tuned as AMD Zen 1, or the calcium pool's loop
+    with its ion write-backs inside) only the scalar ones.
     """
+    import neuron
     lib = mech.load_mechanisms()
     if mech.coreneuron_library(lib) is None:
         pytest.skip('this build has no CoreNEURON library')
-    build = op.dirname(op.dirname(lib))
-    with open(op.join(build, mech.MANIFEST)) as fid:
-        chosen = json.load(fid)['table_lookups']['flags']
-    assert chosen in (STANDARD_FLAGS, f'{STANDARD_FLAGS} {GATHER_FLAGS}')
-    with open(op.join(op.dirname(lib), 'corenrn', 'build', 'hh2.o'), 'rb') as fid:
-        code = fid.read()
-    assert re.search(rb'_ZGV\w+_exp\b', code), "hh2's loops call no vectorised exp"
+    with open(op.join(op.dirname(op.dirname(lib)), mech.MANIFEST)) as fid:
+        built = json.load(fid)['table_lookups']
+    assert built['flags'] in (STANDARD_FLAGS, f'{STANDARD_FLAGS} {GATHER_FLAGS}')
+
+    def calls(name, function):
+        with open(op.join(op.dirname(lib), 'corenrn', 'build', name), 'rb') as fid:
+            return re.search(rb'_ZGV\w+_' + function + rb'\b', fid.read()) is not None
+    assert calls('hh2.o', b'exp'), "hh2's loops call no vectorised exp"
+    if int(neuron.__version__.split('.')[0]) >= 9:  # the split knows NEURON 9's code
+        assert built['split_loops'] == ['cad.cpp']
+        assert calls('cad.o', b'log'), "the calcium pool's loop calls no vectorised log"

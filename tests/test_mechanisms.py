@@ -16,7 +16,8 @@ import warnings
 import pytest
 
 from hnn_core.engine import mechanisms as mech
-from hnn_core.engine._vectorize_tables import (rewrite_source, tables_in_mod,
+from hnn_core.engine._vectorize_tables import (rewrite_source, split_ion_writes,
+                                                split_ion_writes_in, tables_in_mod,
                                                 vectorize_table_lookups)
 from hnn_core.engine.mechanisms import compile_mechanisms, coreneuron_library, MOD_DIR
 from _cache_fake import (write_fake_nrnivmodl, tiny_mod_dir, pids_with_env,
@@ -485,6 +486,35 @@ def test_rewrite_of_stored_generated_code(sample, lookup):
     assert rewrite_source('int main() { return 0; }\n')[1:] == (0, 0)
 
 
+# cad.cpp as NEURON 9.0.2 generates it, and after its state loop was split
+# (checked by eye: the two write-backs of cai and eca move to a loop of their own)
+GENERATED_CAD = op.join(SAMPLES, 'cad_nrn9.0.2.cpp')
+
+
+def test_ion_write_backs_are_split_off_the_state_loop(tmp_path):
+    source = _read(GENERATED_CAD)
+    new, n_split = split_ion_writes(source)
+    assert n_split == 1
+    assert new == _read(GENERATED_CAD.replace('.cpp', '_split.cpp'))
+    state = new[new.index('void nrn_state_cad('):]
+    state = state[:state.index('\n    }\n')]
+    first, second = state.split('for (int id = 0; id < nodecount; id++) {')[1:]
+    assert '] = inst->cai[id];' not in first and '] = inst->eca[id];' not in first
+    assert 'log(' in first and 'exp(' in first  # the arithmetic stays in the first
+    assert [line.strip() for line in second.strip().splitlines()] == [
+        'inst->ion_cai[indexes[2*pnodecount + id]] = inst->cai[id];',
+        'inst->ion_eca[indexes[3*pnodecount + id]] = inst->eca[id];', '}']
+    # the initial loop (nrn_init) is left alone, and so is a file without them
+    assert new.count('inst->ion_cai[indexes[2*pnodecount + id]] = inst->cai[id];') == 2
+    assert split_ion_writes(new) == (new, 0)
+    assert split_ion_writes(_read(GENERATED)) == (_read(GENERATED), 0)
+    # the files of a build folder
+    shutil.copy(GENERATED_CAD, tmp_path / 'cad.cpp')
+    shutil.copy(GENERATED, tmp_path / 'km.cpp')
+    assert split_ion_writes_in(str(tmp_path)) == ['cad.cpp']
+    assert _read(tmp_path / 'cad.cpp') == new
+
+
 def test_lookups_are_counted_from_the_mod_file(tmp_path):
     """However the generator writes a table, its TABLE statement counts it."""
     shutil.copy(op.join(MOD_DIR, 'km.mod'), tmp_path / 'km.mod')
@@ -517,7 +547,8 @@ def test_build_rewrites_the_generated_lookups(fake, monkeypatch):
     built = op.join(op.dirname(lib), 'corenrn', 'mod2c', 'generated.cpp')
     assert _read(built) == _read(REWRITTEN)
     assert _manifest(lib)['table_lookups'] == {
-        'rewritten': ['generated.cpp'], 'unmatched': [], 'error': None}
+        'rewritten': ['generated.cpp'], 'unmatched': [], 'error': None,
+        'flags': FAKE_FLAGS, 'split_loops': []}
 
 
 @pytest.mark.parametrize('version', ['9.9-fake', '8.2.7'])

@@ -154,6 +154,69 @@ def rewrite_source(source, n_tables=None):
     return new, n_rewritten, n_tables
 
 
+# NEURON 9: a state loop that ends by writing ion values back through the node
+# index (a calcium pool writes cai and eca). Those writes are scatters, which
+# AVX2 lacks, so they keep the whole loop scalar there, exp and log included.
+_STATE_HEAD = re.compile(r'void nrn_state_\w+\(NrnThread\* nt, Memb_list\* ml, int type\) \{\n')
+_LOOP_HEAD = re.compile(r'^(?P<indent> *)for \(int id = 0; id < nodecount; id\+\+\) \{\n',
+                        re.M)
+_ION_WRITE = re.compile(r' *inst->ion_\w+\[indexes\[\d+\*pnodecount \+ id\]\] = '
+                        r'inst->\w+\[id\];\n')
+
+
+def split_ion_writes(source):
+    """Move the ion write-backs that end a state loop into a loop of their own.
+
+    Each instance reads and writes only the ion values of its own node, which
+    no other instance of the mechanism touches (one instance per segment), so
+    writing them back after the loop instead of at the end of each iteration
+    gives the same values; the first loop, without scatters, can be vectorised.
+
+    Returns
+    -------
+    new : str
+        The source with each such loop split in two.
+    n_split : int
+        How many loops were split.
+    """
+    out, pos, n_split = [], 0, 0
+    for head in _STATE_HEAD.finditer(source):
+        loop = _LOOP_HEAD.search(source, head.end())
+        if loop is None or '\n    }\n' in source[head.end():loop.start()]:
+            continue  # no loop of the known shape in this function
+        indent = loop.group('indent')
+        close = source.find(f'\n{indent}}}\n', loop.end() - 1)
+        if close < 0:
+            continue
+        lines = source[loop.end():close + 1].splitlines(keepends=True)
+        k = len(lines)
+        while k > 0 and _ION_WRITE.fullmatch(lines[k - 1]):
+            k -= 1
+        if k == len(lines) or k == 0:
+            continue
+        # the original closing brace (at close + 1) now ends the second loop
+        out += [source[pos:loop.end()], *lines[:k], f'{indent}}}\n', loop.group(0),
+                *lines[k:]]
+        pos = close + 1
+        n_split += 1
+    out.append(source[pos:])
+    return ''.join(out), n_split
+
+
+def split_ion_writes_in(mod2c_dir):
+    """Apply :func:`split_ion_writes` to every generated file; the names changed."""
+    changed = []
+    for fname in sorted(glob.glob(op.join(mod2c_dir, '*.cpp'))):
+        with open(fname) as fid:
+            source = fid.read()
+        new, n_split = split_ion_writes(source)
+        if n_split:
+            with open(fname, 'w') as fid:
+                fid.write(new)
+            changed.append(op.basename(fname))
+    return changed
+
+
 def vectorize_table_lookups(mod2c_dir):
     """Rewrite the table lookups of every generated file in ``mod2c_dir``.
 

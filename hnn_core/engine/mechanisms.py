@@ -73,7 +73,7 @@ import warnings
 from ._compiler_flags import coreneuron_flags
 
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
-_BUILD_VERSION = '4'  # bump when the build recipe changes
+_BUILD_VERSION = '5'  # bump when the build recipe changes
 MANIFEST = 'manifest.json'
 _MANIFEST_FORMAT = 1
 _OWNER = 'owner.json'  # in a scratch directory: what a later run needs to clean up
@@ -584,12 +584,14 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
         What became of CoreNEURON's table lookups: ``rewritten`` and
         ``unmatched`` (file names), ``error``, the compiler's last line if
         the rewritten files did not compile (the build then uses them as
-        generated), and ``flags``, the compiler flags of CoreNEURON's part
-        (:func:`~._compiler_flags.coreneuron_flags`).
+        generated), ``flags``, the compiler flags of CoreNEURON's part
+        (:func:`~._compiler_flags.coreneuron_flags`), and ``split_loops``, the
+        files whose state loops had their ion write-backs moved out
+        (:func:`~._vectorize_tables.split_ion_writes`).
     """
-    from ._vectorize_tables import vectorize_table_lookups
+    from ._vectorize_tables import split_ion_writes_in, vectorize_table_lookups
     tables = {'rewritten': [], 'unmatched': [], 'error': None,
-              'flags': coreneuron_flags()}
+              'flags': coreneuron_flags(), 'split_loops': []}
     if progress is not None:
         progress.step('[1/2] translating and compiling for NEURON and CoreNEURON')
     code, log = _nrnivmodl(['-coreneuron', '.'], scratch, token, progress)
@@ -600,19 +602,22 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
     generated = mod2c + '.generated'  # the files as NEURON wrote them, to go back to
     shutil.copytree(mod2c, generated)
     tables['rewritten'], tables['unmatched'] = vectorize_table_lookups(mod2c)
+    tables['split_loops'] = split_ion_writes_in(mod2c)
     log += ('\n[hnn_core] vectorisable table lookups in: '
             f'{", ".join(tables["rewritten"]) or "no file"}; lookups of another '
-            f'shape in: {", ".join(tables["unmatched"]) or "no file"}\n')
+            f'shape in: {", ".join(tables["unmatched"]) or "no file"}; state loops '
+            f'with their ion write-backs split off in: '
+            f'{", ".join(tables["split_loops"]) or "no file"}\n')
     arch_dir = op.dirname(op.dirname(mod2c))
     ok, log2 = _recompile_coreneuron(
         scratch, arch_dir, tables['flags'], "[2/2] recompiling CoreNEURON's part "
         f"for this CPU ({tables['flags']})", token, progress)
     log += log2
-    if not ok and tables['rewritten']:
+    if not ok and (tables['rewritten'] or tables['split_loops']):
         tables['error'] = _last_line(log2)
-        for name in tables['rewritten']:
+        for name in set(tables['rewritten']) | set(tables['split_loops']):
             shutil.copy2(op.join(generated, name), op.join(mod2c, name))
-        tables['rewritten'] = []
+        tables['rewritten'], tables['split_loops'] = [], []
         ok, log3 = _recompile_coreneuron(
             scratch, arch_dir, tables['flags'], 'the rewritten table lookups did not compile; '
             "compiling CoreNEURON's part from the generated code", token, progress)
