@@ -1,4 +1,10 @@
-"""Make CoreNEURON's generated rate-table lookups vectorisable.
+"""Make CoreNEURON's generated channel loops vectorisable.
+
+Two rewrites of the generated C++, each leaving the arithmetic as it was: the
+rate-table lookups lose their branches (below), and a state loop that ends by
+writing ion values back through the node index (the calcium pool's ``cai`` and
+``eca``) has those writes moved to a loop of its own (:func:`split_ion_writes`),
+since a CPU without vector scatters (AVX2) would otherwise run it scalar.
 
 The channels' rate tables are part of the model, so their values must stay. In
 the C++ that CoreNEURON's code generator writes for a ``TABLE`` statement, the

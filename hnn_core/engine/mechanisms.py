@@ -14,13 +14,15 @@ Where NEURON supports it, the build has two parts: the library NEURON loads
 (compiled with NEURON's default flags) and a CoreNEURON library compiled with
 ``-O3 -march=native -ffast-math`` (and, where the compiler would otherwise not
 vectorise the channels' loops on this CPU, flags that let it: see
-``_compiler_flags``) after its rate-table lookups were made vectorisable (see
-``_vectorize_tables``; NEURON 9's and 8.2's generators are known). The rewrite cannot fail silently: generated lookups of a shape it does
-not know are reported in a warning, and rewritten code that does not compile is
-replaced by the code as generated (with a warning) so that CoreNEURON is still
-used. Without CoreNEURON support the build is NEURON's alone, the 'neuron'
-engine is used, and the build says so in a warning. The manifest records what
-became of the lookups and the flags used.
+``_compiler_flags``) after its rate-table lookups were made vectorisable and
+the ion write-backs of its state loops moved to loops of their own (see
+``_vectorize_tables``; NEURON 9's and 8.2's generators are known). The rewrite
+cannot fail silently: generated lookups of a shape it does not know are reported
+in a warning, and rewritten code that does not compile is replaced by the code
+as generated (with a warning) so that CoreNEURON is still used. Without
+CoreNEURON support the build is NEURON's alone, the 'neuron' engine is used, and
+the build says so in a warning. The manifest records what became of the lookups
+and loops, and the flags used.
 
 Builds are safe against concurrent processes: a file lock serialises compilers of
 the same key, and a build happens in a scratch directory (``build-<key>-*``) that
