@@ -12,7 +12,9 @@ without a compiler. Environment variables steer it:
 * ``FAKE_NRN_GENERATED``: a C++ file that ``-coreneuron`` puts in ``mod2c`` as the
   code it generated (once: a later call keeps what is there);
 * ``FAKE_NRN_REJECT``: a text that the "compiler" rejects: a ``-coreneuron`` call
-  fails while a file in ``mod2c`` holds it.
+  fails while a file in ``mod2c`` holds it;
+* ``FAKE_NRN_REJECT_FLAG``: a compiler option that it rejects: a ``-coreneuron``
+  call fails when its arguments hold it.
 """
 import os
 import os.path as op
@@ -41,6 +43,11 @@ if [ $core = 1 ]; then
     mkdir -p x86_64/corenrn/mod2c x86_64/corenrn/build
     if [ -n "$FAKE_NRN_GENERATED" ] && [ ! -f x86_64/corenrn/mod2c/generated.cpp ]; then
         cp "$FAKE_NRN_GENERATED" x86_64/corenrn/mod2c/generated.cpp
+    fi
+    if [ -n "$FAKE_NRN_REJECT_FLAG" ]; then
+        case "$*" in *"$FAKE_NRN_REJECT_FLAG"*)
+            echo "error: fake compiler rejects $FAKE_NRN_REJECT_FLAG"; exit 1;;
+        esac
     fi
     if [ -n "$FAKE_NRN_REJECT" ] && grep -qF "$FAKE_NRN_REJECT" x86_64/corenrn/mod2c/*.cpp; then
         echo "generated.cpp:1: error: fake compiler rejects the rewritten code"

@@ -592,6 +592,24 @@ def test_rewrite_that_does_not_compile_falls_back_to_the_generated_code(
     assert len(_read(calls).splitlines()) == 3
 
 
+def test_extra_compiler_options_that_fail_fall_back_to_the_standard_flags(
+        fake, monkeypatch, tmp_path):
+    from hnn_core.engine._compiler_flags import GATHER_FLAGS, STANDARD_FLAGS
+    calls = str(tmp_path / 'calls.log')
+    monkeypatch.setenv('FAKE_NRN_LOG', calls)
+    monkeypatch.setenv('FAKE_NRN_REJECT_FLAG', '-mtune-ctrl')
+    both = f'{STANDARD_FLAGS} {GATHER_FLAGS}'
+    monkeypatch.setattr(mech, 'coreneuron_flags', lambda: both)
+    with pytest.warns(RuntimeWarning, match='did not compile with the options.*slower'):
+        lib = fake()
+    assert op.getsize(coreneuron_library(lib)) == CORENRNMECH_SIZE  # CoreNEURON all the same
+    assert _read(calls).splitlines() == [
+        '-coreneuron .', f'-coreneuron -incflags {both} .',
+        f'-coreneuron -incflags {STANDARD_FLAGS} .']
+    tables = _manifest(lib)['table_lookups']
+    assert tables['flags'] == STANDARD_FLAGS and 'rejects' in tables['flags_error']
+
+
 @pytest.mark.both_neurons
 def test_real_build_rewrote_every_table_lookup():
     """The installed NEURON's generator still writes a shape that is rewritten."""

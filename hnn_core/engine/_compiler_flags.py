@@ -12,10 +12,12 @@ So the build first compiles a small loop of that kind with the standard flags.
 If the compiler emits vector gathers for it, those flags are used as they are
 (e.g. on CPUs with AVX-512 and on Intel's AVX2 CPUs). If not, on x86-64 it
 tries again with gathers allowed and 256-bit vectors preferred, and uses those
-flags when the loop then compiles with gathers. On an AMD EPYC tuned as Zen 1
-(AVX2), one trial of the benchmark network went from 22.1 to 19.6 s (medians of
-six alternating runs). Whatever the flags, the arithmetic is the same up to the
-last bits of the vectorised ``exp``, which the reference tests already allow.
+flags when the loop then compiles with gathers (if the mechanisms then fail to
+compile, the build falls back to the standard flags, with a warning). On an AMD
+EPYC tuned as Zen 1 (AVX2), one trial of the benchmark network went from 23.0 to
+19.6 s (medians of six alternating runs). Whatever the flags, the arithmetic is
+the same up to the last bits of the vectorised ``exp``, which the reference
+tests already allow.
 """
 
 import os

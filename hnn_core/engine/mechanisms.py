@@ -72,7 +72,7 @@ import threading
 import time
 import warnings
 
-from ._compiler_flags import coreneuron_flags
+from ._compiler_flags import STANDARD_FLAGS, coreneuron_flags
 
 MOD_DIR = op.join(op.dirname(op.dirname(op.abspath(__file__))), 'mod')
 _BUILD_VERSION = '5'  # bump when the build recipe changes
@@ -587,9 +587,10 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
         ``unmatched`` (file names), ``error``, the compiler's last line if
         the rewritten files did not compile (the build then uses them as
         generated), ``flags``, the compiler flags of CoreNEURON's part
-        (:func:`~._compiler_flags.coreneuron_flags`), and ``split_loops``, the
-        files whose state loops had their ion write-backs moved out
-        (:func:`~._vectorize_tables.split_ion_writes`).
+        (:func:`~._compiler_flags.coreneuron_flags`; ``flags_error``, the
+        compiler's last line, if extra options failed and the standard flags
+        were used instead), and ``split_loops``, the files whose state loops had
+        their ion write-backs moved out (:func:`~._vectorize_tables.split_ion_writes`).
     """
     from ._vectorize_tables import split_ion_writes_in, vectorize_table_lookups
     tables = {'rewritten': [], 'unmatched': [], 'error': None,
@@ -620,10 +621,18 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
         for name in set(tables['rewritten']) | set(tables['split_loops']):
             shutil.copy2(op.join(generated, name), op.join(mod2c, name))
         tables['rewritten'], tables['split_loops'] = [], []
-        ok, log3 = _recompile_coreneuron(
-            scratch, arch_dir, tables['flags'], 'the rewritten table lookups did not compile; '
+        ok, log2 = _recompile_coreneuron(
+            scratch, arch_dir, tables['flags'], 'the rewritten code did not compile; '
             "compiling CoreNEURON's part from the generated code", token, progress)
-        log += f'\n[hnn_core] the generated code, not rewritten:\n{log3}'
+        log += f'\n[hnn_core] the generated code, not rewritten:\n{log2}'
+    if not ok and tables['flags'] != STANDARD_FLAGS:
+        # the probe accepted the extra options, the mechanisms' code did not
+        tables['flags_error'] = _last_line(log2)
+        tables['flags'] = STANDARD_FLAGS
+        ok, log3 = _recompile_coreneuron(
+            scratch, arch_dir, STANDARD_FLAGS, 'the extra compiler options failed; '
+            f"compiling CoreNEURON's part with {STANDARD_FLAGS}", token, progress)
+        log += f'\n[hnn_core] with the standard flags:\n{log3}'
     shutil.rmtree(generated, ignore_errors=True)
     return ok, log, tables
 
@@ -631,6 +640,13 @@ def _build_with_coreneuron(scratch, token=None, progress=None):
 def _warn_about_tables(tables, neuron_version, final_dir):
     """Say when the table lookups are compiled as generated: a slower simulation."""
     log = op.join(final_dir, 'nrnivmodl.log')
+    if tables.get('flags_error') is not None:
+        warnings.warn(
+            "CoreNEURON's mechanisms did not compile with the options that let the "
+            f"compiler vectorise their loops on this CPU ({tables['flags_error']}); "
+            f'they were compiled with {STANDARD_FLAGS}, which is correct but makes '
+            f'the simulation slower. The compiler output is in {log}',
+            RuntimeWarning, stacklevel=4)
     if tables['error'] is not None:
         warnings.warn(
             "CoreNEURON's table lookups, rewritten to be vectorised, did not compile "
